@@ -1,0 +1,184 @@
+"""The `kb` command line (also `python -m generator`)."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from . import __version__, fields
+from .problems import RULES, summary
+from .render import SiteOptions, render_site
+from .validate import validate_folder
+
+SCHEMA_PATH = Path("schema/record.schema.json")
+
+DESCRIPTION = """\
+Error Atlas: YAML error records in, a searchable static site out.
+
+Records live in signatures/<tool-folder>/<id>.yaml (see CONTRIBUTING.md).
+Every command reads them from --signatures DIR, else from $KB_SIGNATURES,
+else from ./signatures.
+"""
+
+EXIT_CODES = """\
+exit status: 0 success, 1 records have problems (or nothing found),
+2 usage error.
+"""
+
+
+def signatures_dir(value: str | None) -> Path:
+    return Path(value or os.environ.get("KB_SIGNATURES") or "signatures")
+
+
+def cmd_validate(args) -> int:
+    result = validate_folder(signatures_dir(args.signatures))
+    if result.problems:
+        for problem in sorted(result.problems):
+            print(problem.github() if args.format == "github" else problem.text())
+        print(summary(result.problems).splitlines()[-1], file=sys.stderr)
+        print("Each code is explained in CONTRIBUTING.md under 'Validation rules'.", file=sys.stderr)
+        return 1
+    count = len(result.records)
+    print(f"{count} record{'s' if count != 1 else ''} valid.", file=sys.stderr)
+    return 0
+
+
+def cmd_render(args) -> int:
+    result = validate_folder(signatures_dir(args.signatures))
+    if result.problems:
+        print(summary(result.problems), file=sys.stderr)
+        return 1
+    out = Path(args.out)
+    options = SiteOptions(site_url=args.site_url, edit_base=args.edit_base)
+    pages = render_site(result.records, options)
+    for relative, text in pages.items():
+        target = out / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    print(f"Wrote {len(pages)} pages for {len(result.records)} records to {out}.", file=sys.stderr)
+    return 0
+
+
+def cmd_schema(args) -> int:
+    text = json.dumps(fields.json_schema(), indent=2, ensure_ascii=False) + "\n"
+    if args.check:
+        current = SCHEMA_PATH.read_text(encoding="utf-8") if SCHEMA_PATH.exists() else ""
+        if current != text:
+            print(f"{SCHEMA_PATH} is out of date: run `kb schema --write`.", file=sys.stderr)
+            return 1
+        print(f"{SCHEMA_PATH} is up to date.", file=sys.stderr)
+    elif args.write:
+        SCHEMA_PATH.parent.mkdir(parents=True, exist_ok=True)
+        SCHEMA_PATH.write_text(text, encoding="utf-8")
+        print(f"Wrote {SCHEMA_PATH}.", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def cmd_build(args) -> int:
+    """Validate, then build the site into a temporary folder and swap it in only on success."""
+    folder = signatures_dir(args.signatures)
+    result = validate_folder(folder)
+    if result.problems:
+        print(summary(result.problems), file=sys.stderr)
+        print("Nothing was built: fix the records above, then build again.", file=sys.stderr)
+        return 1
+    site = Path(args.site_dir).resolve()
+    site.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".site-", dir=site.parent))
+    env = dict(os.environ, KB_SIGNATURES=str(folder.resolve()))
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(staging),
+               "--config-file", args.config]
+    print(f"Building {len(result.records)} records with: mkdocs build --strict", file=sys.stderr)
+    completed = subprocess.run(command, env=env)
+    if completed.returncode != 0:
+        shutil.rmtree(staging, ignore_errors=True)
+        print(f"The build failed; {site} was left as it was.", file=sys.stderr)
+        return 1
+    old = site.with_name(site.name + ".old")
+    shutil.rmtree(old, ignore_errors=True)
+    if site.exists():
+        site.rename(old)
+    staging.rename(site)
+    shutil.rmtree(old, ignore_errors=True)
+    print(f"Site written to {site}.", file=sys.stderr)
+    return 0
+
+
+def cmd_rules(args) -> int:
+    for code, text in RULES.items():
+        print(f"{code}  {text}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="kb", description=DESCRIPTION, epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def command(name, function, help_text, description=None):
+        sub = commands.add_parser(name, help=help_text, description=description or help_text,
+                                  formatter_class=argparse.RawDescriptionHelpFormatter, epilog=EXIT_CODES)
+        sub.set_defaults(function=function)
+        return sub
+
+    def add_signatures(sub):
+        sub.add_argument("--signatures", metavar="DIR",
+                         help="folder of records (default: $KB_SIGNATURES, else ./signatures)")
+
+    sub = command("validate", cmd_validate, "check every record and list every problem",
+                  "Check every record and print each problem as path:line:column: CODE message.\n"
+                  "Exits 1 when any record has a problem. `kb rules` lists the codes.")
+    add_signatures(sub)
+    sub.add_argument("--format", choices=("text", "github"), default="text",
+                     help="text (default) or github: GitHub Actions annotations for pull requests")
+
+    sub = command("render", cmd_render, "write the generated Markdown pages to a folder",
+                  "Validate, then write every generated page (records, tools, categories) as Markdown\n"
+                  "with YAML front matter into OUT. Engine-independent: no MkDocs involved.")
+    add_signatures(sub)
+    sub.add_argument("--out", required=True, metavar="OUT", help="folder to write into")
+    sub.add_argument("--site-url", default="", help="absolute site URL used in structured data")
+    sub.add_argument("--edit-base", default="", help="URL that a record's path is appended to for edit links")
+
+    sub = command("build", cmd_build, "validate, then build the whole site with mkdocs --strict",
+                  "Validate the records, then run `mkdocs build --strict` into a temporary folder and\n"
+                  "replace SITE_DIR only when the build succeeded: a failed build never leaves a\n"
+                  "half-built site.")
+    add_signatures(sub)
+    sub.add_argument("--site-dir", default="site", help="where the site goes (default: site)")
+    sub.add_argument("--config", default="mkdocs.yml", help="MkDocs configuration (default: mkdocs.yml)")
+
+    sub = command("schema", cmd_schema, "print the JSON Schema of the record format",
+                  "Print the JSON Schema that editors use, generated from the same declarations\n"
+                  "as the validator. --write updates schema/record.schema.json; --check fails when\n"
+                  "it is out of date.")
+    mode = sub.add_mutually_exclusive_group()
+    mode.add_argument("--write", action="store_true", help=f"write {SCHEMA_PATH}")
+    mode.add_argument("--check", action="store_true", help=f"exit 1 when {SCHEMA_PATH} is out of date")
+
+    command("rules", cmd_rules, "list the validation rules and their codes")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "function", None):
+        parser.print_help()
+        return 2
+    try:
+        return args.function(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0

@@ -1,0 +1,65 @@
+"""MkDocs glue: the only module of the package that imports MkDocs.
+
+mkdocs.yml loads this file as a hook. It validates the records before MkDocs
+touches the site folder (an invalid record fails the build with the
+validator's messages and leaves the previous site as it was), adds the
+generated pages as in-memory files, and watches the records in `mkdocs serve`.
+"""
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+from mkdocs.exceptions import PluginError
+from mkdocs.structure.files import File
+
+from generator.problems import summary
+from generator.render import SiteOptions, browse_markdown, render_site
+from generator.validate import validate_folder
+
+BROWSE_MARKER = "<!-- kb:browse -->"
+_records: list = []
+
+
+def signatures_folder(config) -> Path:
+    override = os.environ.get("KB_SIGNATURES")
+    return Path(override) if override else Path(config.config_file_path).parent / "signatures"
+
+
+def on_config(config):
+    result = validate_folder(signatures_folder(config))
+    if result.problems:
+        raise PluginError("Invalid records, so nothing was built:\n" + summary(result.problems))
+    _records[:] = result.records
+    return config
+
+
+def on_files(files, config):
+    options = SiteOptions(site_url=config.site_url or "", edit_base=config.extra.get("records_edit_base", ""))
+    for path, markdown in render_site(_records, options).items():
+        if files.get_file_from_path(path) is not None:
+            raise PluginError(f"content/{path} clashes with a generated page: rename or remove it")
+        files.append(File.generated(config, path, content=markdown))
+    return files
+
+
+def on_page_markdown(markdown, page, config, files):
+    if BROWSE_MARKER in markdown:
+        prefix = "../" * page.file.src_uri.count("/")
+        markdown = markdown.replace(BROWSE_MARKER, browse_markdown(_records, prefix))
+    # Material writes the description into an attribute without escaping it.
+    if isinstance(page.meta.get("description"), str):
+        page.meta["description"] = html.escape(page.meta["description"], quote=True)
+    return markdown
+
+
+def on_page_context(context, page, config, nav):
+    if page.meta.get("kb_edit_url"):
+        page.edit_url = page.meta["kb_edit_url"]
+    return context
+
+
+def on_serve(server, config, builder):
+    server.watch(str(signatures_folder(config)))
+    return server

@@ -1,0 +1,188 @@
+"""Records in, Markdown pages out (plain Python and Jinja; no MkDocs objects).
+
+`render_site` returns {path inside the docs folder: Markdown}. Any static site
+engine that reads Markdown with YAML front matter can publish the result.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+import jinja2
+import yaml
+
+from . import jsonld
+from .markdown_text import escape_outside_code, first_sentence, shorten, to_plain
+from .records import Record
+
+DESCRIPTION_LIMIT = 160
+
+
+@dataclass(frozen=True)
+class SiteOptions:
+    site_url: str = ""  # absolute base URL ending in "/", or "" for site-relative links
+    edit_base: str = ""  # URL that a record's path inside signatures/ is appended to
+
+    def url(self, page_path: str) -> str:
+        """Public URL of a page from its docs path: errors/x.md -> <site_url>errors/x/."""
+        path = re.sub(r"(^|/)index\.md$", r"\1", page_path)
+        path = re.sub(r"\.md$", "/", path)
+        return (self.site_url or "/") + path
+
+
+def code_block(text: str, language: str = "text") -> str:
+    """A fenced block that no backticks inside the text can close early."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text.rstrip()}\n{fence}"
+
+
+def link_text(text: str) -> str:
+    return re.sub(r"([\[\]\\])", r"\\\1", text)
+
+
+def table_cell(text: str) -> str:
+    return " ".join(str(text).split()).replace("|", "\\|")
+
+
+def indent_after_first(text: str, width: int = 4) -> str:
+    """Continuation lines of a list item, indented so Markdown keeps them inside it."""
+    first, _, rest = text.strip().partition("\n")
+    if not rest:
+        return first
+    return first + "\n" + "\n".join((" " * width + line) if line.strip() else "" for line in rest.split("\n"))
+
+
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates"),
+        autoescape=False,  # the output is Markdown; record prose is checked and escaped below
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(
+        code_block=code_block,
+        link_text=link_text,
+        cell=table_cell,
+        item=indent_after_first,
+        prose=escape_outside_code,
+        plain=to_plain,
+    )
+    return env
+
+
+ENV = _environment()
+
+
+def front_matter(values: dict) -> str:
+    return "---\n" + yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=10**6) + "---\n\n"
+
+
+def description(record: Record) -> str:
+    return shorten(to_plain(record.meaning), DESCRIPTION_LIMIT)
+
+
+def derived_faq(record: Record) -> list[dict]:
+    """The standard questions every page answers, built from the record's own facts."""
+    cause = record.causes[0]
+    check_first = (
+        f"Start with the most common cause, **{cause['title']}**: {first_sentence(cause['detail'])}"
+    )
+    if record.checks:
+        check_first += "\n\n" + "\n".join(
+            f"- **{check['platform']}**: {indent_after_first(check['check'])}" for check in record.checks
+        )
+    ignore = (
+        f"Only if you can do without what failed. {first_sentence(record.meaning)} "
+        "If you need it, work through the causes above, most common first."
+    )
+    if record.status == "fixed" and record.fixed_in:
+        ignore += f" The {record.tool} changelog lists a fix in {record.fixed_in}: updating is the lasting fix."
+    elif record.status == "wontfix":
+        ignore += " Upstream does not plan to fix it, so the workarounds above are the lasting answer."
+    worked = (
+        "Repeat what you were doing when the error appeared: the same command or the same action. "
+        "The fix worked when the output no longer contains this message:\n\n" + code_block(record.signatures[0])
+    )
+    return [
+        {"q": "What should I check first?", "a": check_first},
+        {"q": "Can I ignore this error?", "a": ignore},
+        {"q": "How do I know the fix worked?", "a": worked},
+    ]
+
+
+def faq(record: Record) -> list[dict]:
+    own = list(record.faq)
+    asked = {entry["q"].strip().lower() for entry in own}
+    return own + [entry for entry in derived_faq(record) if entry["q"].lower() not in asked]
+
+
+def render_record(record: Record, by_id: dict[str, Record], options: SiteOptions) -> str:
+    questions = faq(record)
+    summary = description(record)
+    urls = {
+        "page": options.url(record.page_path),
+        "home": options.url("index.md"),
+        "category": options.url(f"categories/{record.category_slug}.md"),
+        "tool": options.url(f"tools/{record.tool_slug}.md"),
+    }
+    edit_url = options.edit_base + record.rel_path if options.edit_base else ""
+    meta = {
+        "title": to_plain(record.title),
+        "description": summary,
+        "kb_record": record.id,
+        "kb_edit_url": edit_url,
+        "kb_jsonld": jsonld.script_text(jsonld.record_graph(record, questions, summary, urls)),
+    }
+    body = ENV.get_template("record.md.j2").render(
+        record=record,
+        faq=questions,
+        related=[by_id[related] for related in record.related],
+        edit_url=edit_url,
+    )
+    return front_matter(meta) + body
+
+
+def group(records: list[Record], key) -> dict[str, list[Record]]:
+    groups = defaultdict(list)
+    for record in sorted(records, key=lambda r: r.title.lower()):
+        groups[key(record)].append(record)
+    return dict(sorted(groups.items(), key=lambda item: item[0].lower()))
+
+
+def render_site(records: list[Record], options: SiteOptions = SiteOptions()) -> dict[str, str]:
+    """Every generated page: {docs-relative path: Markdown}."""
+    by_id = {record.id: record for record in records}
+    pages = {record.page_path: render_record(record, by_id, options) for record in records}
+    by_tool = group(records, lambda r: r.tool)
+    by_category = group(records, lambda r: r.category)
+    for tool, tool_records in by_tool.items():
+        pages[f"tools/{tool_records[0].tool_slug}.md"] = front_matter(
+            {"title": tool, "description": f"{len(tool_records)} {tool} errors explained, with fixes."}
+        ) + ENV.get_template("tool.md.j2").render(tool=tool, records=tool_records)
+    for category, category_records in by_category.items():
+        pages[f"categories/{category_records[0].category_slug}.md"] = front_matter(
+            {"title": category, "description": f"{len(category_records)} {category} errors, by tool."}
+        ) + ENV.get_template("category.md.j2").render(
+            category=category, tools=group(category_records, lambda r: r.tool)
+        )
+    pages["tools/index.md"] = front_matter({"title": "Tools"}) + ENV.get_template("tools.md.j2").render(
+        tools=by_tool
+    )
+    pages["categories/index.md"] = front_matter({"title": "Categories"}) + ENV.get_template(
+        "categories.md.j2"
+    ).render(categories={name: group(items, lambda r: r.tool) for name, items in by_category.items()})
+    return pages
+
+
+def browse_markdown(records: list[Record], prefix: str = "") -> str:
+    """The home page's browse section; links are relative to a page `prefix` levels up ('' or '../')."""
+    by_category = group(records, lambda r: r.category)
+    return ENV.get_template("browse.md.j2").render(
+        prefix=prefix,
+        total=len(records),
+        categories={name: group(items, lambda r: r.tool) for name, items in by_category.items()},
+    )

@@ -1,0 +1,127 @@
+"""Signature templates: an error message with `{name}` for each part that varies.
+
+`{{` and `}}` stand for literal braces. A template compiles to a regular
+expression whose placeholders are bounded (at most MAX_VALUE characters, never
+across a line break), so matching stays linear in the input even for adjacent
+placeholders and very long pastes.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+MAX_VALUE = 200
+NAME = re.compile(r"[a-z_][a-z0-9_]*\Z")
+_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+_SPACE = re.compile(r"\s+")
+
+
+class TemplateError(ValueError):
+    def __init__(self, message: str, offset: int):
+        super().__init__(message)
+        self.offset = offset
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    name: str
+
+
+@dataclass(frozen=True)
+class Template:
+    text: str
+    parts: tuple  # str (literal text) or Placeholder, in order
+
+    @property
+    def literal_text(self) -> str:
+        """The template with its placeholders dropped: the words every match shares."""
+        return " ".join(part for part in self.parts if isinstance(part, str)).strip()
+
+    @property
+    def placeholders(self) -> list[str]:
+        return [part.name for part in self.parts if isinstance(part, Placeholder)]
+
+    @cached_property
+    def regex(self) -> re.Pattern:
+        return compile_parts(self.parts, re.IGNORECASE)
+
+    @cached_property
+    def strict_regex(self) -> re.Pattern:
+        return compile_parts(self.parts, 0)
+
+    def search(self, text: str, strict: bool = False) -> dict | None:
+        """The placeholder values where the template occurs in `text`, else None."""
+        found = (self.strict_regex if strict else self.regex).search(text)
+        return None if found is None else found.groupdict()
+
+    def fill(self, values: dict) -> str:
+        return "".join(
+            values.get(part.name, "{" + part.name + "}") if isinstance(part, Placeholder) else part
+            for part in self.parts
+        )
+
+
+def parse(text: str) -> Template:
+    """Split a template into literal text and placeholders, or raise TemplateError."""
+    parts: list = []
+    literal = []
+    position = 0
+    for token in _TOKEN.finditer(text):
+        literal.append(text[position:token.start()])
+        position = token.end()
+        value = token.group(0)
+        if value == "{{":
+            literal.append("{")
+        elif value == "}}":
+            literal.append("}")
+        elif value in "{}":
+            raise TemplateError(
+                f"unbalanced '{value}' at character {token.start() + 1}: "
+                "write {{ or }} for a literal brace, {name} for a variable part",
+                token.start(),
+            )
+        else:
+            name = token.group(1)
+            if not NAME.match(name):
+                raise TemplateError(
+                    f"placeholder {{{name}}} at character {token.start() + 1} must be a lowercase "
+                    "name (letters, digits, _), like {server}",
+                    token.start(),
+                )
+            if parts and isinstance(parts[-1], Placeholder) and not "".join(literal):
+                raise TemplateError(
+                    f"placeholders {{{parts[-1].name}}} and {{{name}}} touch: put the literal "
+                    "text between them, or merge them into one",
+                    token.start(),
+                )
+            if "".join(literal):
+                parts.append("".join(literal))
+            literal = []
+            parts.append(Placeholder(name))
+    literal.append(text[position:])
+    if "".join(literal):
+        parts.append("".join(literal))
+    if not any(isinstance(part, str) and part.strip() for part in parts):
+        raise TemplateError("a template needs some literal text, not only placeholders", 0)
+    return Template(text, tuple(parts))
+
+
+def compile_parts(parts: tuple, flags: int) -> re.Pattern:
+    pattern = []
+    seen = set()
+    last = len(parts) - 1
+    for index, part in enumerate(parts):
+        if isinstance(part, str):
+            pieces = _SPACE.split(part)
+            pattern.append(r"\s+".join(re.escape(piece) for piece in pieces))
+        elif part.name in seen:
+            pattern.append(f"(?P={part.name})")
+        else:
+            seen.add(part.name)
+            if index == last:
+                # A trailing value runs to the end of its line (bounded), not one character.
+                pattern.append(f"(?P<{part.name}>\\S(?:[^\\n]{{0,{MAX_VALUE - 2}}}\\S)?)")
+            else:
+                pattern.append(f"(?P<{part.name}>[^\\n]{{1,{MAX_VALUE}}}?)")
+    return re.compile("".join(pattern), flags)

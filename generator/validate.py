@@ -1,0 +1,158 @@
+"""Load every record of a signatures folder and report every problem in every file.
+
+Per-file rules come from the declarations in fields.py; the rules that need
+the whole knowledge base (unique ids, related ids, one spelling per tool) run
+afterwards. Nothing here raises for bad input: problems are returned.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import fields, yamlsafe
+from .signature import TemplateError, parse
+from .problems import Problem
+from .records import Record, slugify
+
+RECORD_SUFFIX = ".yaml"
+
+
+@dataclass
+class Result:
+    records: list[Record] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def shown(path: Path) -> str:
+    """The path as a contributor's editor wants it: relative to here when possible."""
+    relative = os.path.relpath(path)
+    return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
+
+
+def record_files(root: Path) -> list[Path]:
+    """Every file under root that is, or looks meant to be, a record."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                found.append(Path(dirpath) / name)
+    return found
+
+
+def validate_folder(root: Path) -> Result:
+    root = Path(root)
+    result = Result()
+    if not root.is_dir():
+        result.problems.append(Problem(shown(root), 1, 1, "EA006",
+                                       f"signatures folder {shown(root)} does not exist"))
+        return result
+    loaded: list[tuple[Path, str, dict, yamlsafe.LoadedYaml]] = []
+    for path in record_files(root):
+        record_id, data, document, problems = check_file(root, path)
+        result.problems.extend(problems)
+        if data is not None:
+            loaded.append((path, record_id, data, document))
+    result.problems.extend(check_knowledge_base(loaded))
+    if not result.problems:
+        result.records = [
+            Record.from_data(record_id, path.relative_to(root).as_posix(), data)
+            for path, record_id, data, _ in loaded
+        ]
+    return result
+
+
+def check_file(root: Path, path: Path):
+    """(id, data or None, loaded document, problems) for one file."""
+    name = shown(path)
+    problems: list[Problem] = []
+    record_id = path.stem
+    relative = path.relative_to(root)
+    if path.suffix != RECORD_SUFFIX:
+        problems.append(Problem(name, 1, 1, "EA006", f"records end in .yaml: rename it to {record_id}.yaml"))
+    if len(relative.parts) != 2:
+        problems.append(Problem(name, 1, 1, "EA006",
+                                "a record lives at signatures/<tool-folder>/<id>.yaml: move it into one tool folder"))
+    elif not fields.ID.match(relative.parts[0]):
+        problems.append(Problem(name, 1, 1, "EA006", f"folder name '{relative.parts[0]}' must use lowercase "
+                                                     "letters, digits and hyphens"))
+    if not fields.ID.match(record_id):
+        suggestion = slugify(record_id)
+        problems.append(Problem(name, 1, 1, "EA006", f"file name '{record_id}' is not a valid id: use lowercase "
+                                                     f"letters, digits and hyphens, like '{suggestion}'"))
+    document = yamlsafe.load_file(path, name)
+    problems.extend(document.problems)
+    if document.data is None:
+        return record_id, None, document, problems
+
+    def report(at, code, message, at_key=False, offset=None):
+        if offset is not None:
+            line, column = document.where_inside(at, *offset)
+        else:
+            line, column = document.where(at, key=at_key)
+        problems.append(Problem(name, line, column, code, message))
+
+    fields.RECORD.check(document.data, (), report)
+    _check_examples(document.data, report)
+    return record_id, document.data, document, problems
+
+
+def _check_examples(data: dict, report) -> None:
+    signatures = data.get("signatures")
+    examples = data.get("examples")
+    if not isinstance(signatures, list) or not isinstance(examples, list):
+        return
+    templates = []
+    for text in signatures:
+        try:
+            templates.append(parse(text))
+        except (TemplateError, TypeError):
+            return  # already reported; examples cannot be checked against a broken template
+    for index, example in enumerate(examples):
+        if isinstance(example, str) and example.strip():
+            if all(template.search(example, strict=True) is None for template in templates):
+                report(("examples", index), "EA016",
+                       "this example matches none of the record's signatures: copy the literal words of a "
+                       "signature verbatim, or add a signature that covers it")
+
+
+def check_knowledge_base(loaded) -> list[Problem]:
+    problems = []
+    by_id: dict[str, Path] = {}
+    for path, record_id, _, _ in loaded:
+        if record_id in by_id:
+            problems.append(Problem(shown(path), 1, 1, "EA007",
+                                    f"id '{record_id}' is already used by {shown(by_id[record_id])}: "
+                                    "ids are unique across all folders"))
+        else:
+            by_id[record_id] = path
+    spellings: dict[tuple[str, str], tuple[str, Path]] = {}
+    for path, record_id, data, document in loaded:
+        related_ids = data.get("related")
+        for index, related in enumerate(related_ids if isinstance(related_ids, list) else []):
+            if not isinstance(related, str):
+                continue
+            if related == record_id:
+                line, column = document.where(("related", index))
+                problems.append(Problem(shown(path), line, column, "EA017", "a record cannot be related to itself"))
+            elif related not in by_id:
+                line, column = document.where(("related", index))
+                problems.append(Problem(shown(path), line, column, "EA017",
+                                        f"related id '{related}' does not exist: use the file name (without "
+                                        ".yaml) of another record"))
+        for key in ("tool", "category"):
+            value = data.get(key)
+            if not isinstance(value, str):
+                continue
+            first = spellings.setdefault((key, slugify(value)), (value, path))
+            if first[0] != value:
+                line, column = document.where((key,))
+                problems.append(Problem(shown(path), line, column, "EA021",
+                                        f"{key} '{value}' is spelled '{first[0]}' in {shown(first[1])}: "
+                                        "use one spelling"))
+    return problems

@@ -1,0 +1,178 @@
+"""Load one YAML record strictly, keeping the line and column of every key and value.
+
+PyYAML's safe_load silently keeps the last of two duplicate keys and happily
+expands alias bombs, and it forgets where each value came from. We compose the
+node graph ourselves instead: anchors and aliases are refused at the first one
+(before anything is expanded), duplicate keys are reported, and each value's
+position is kept so that problems can name the exact line.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from .problems import Problem
+
+MAX_BYTES = 512 * 1024
+
+# Path of a value inside a record: ("causes", 2, "title").
+Location = tuple
+
+
+class _AnchorFound(Exception):
+    def __init__(self, mark):
+        self.mark = mark
+
+
+class _StrictLoader(yaml.SafeLoader):
+    def compose_node(self, parent, index):
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+            raise _AnchorFound(event.start_mark)
+        return super().compose_node(parent, index)
+
+
+@dataclass
+class LoadedYaml:
+    data: object = None
+    # Path -> (line, column), 1-based, of the value; keys live under ("key",) + path.
+    positions: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)
+    # Paths of values written as block scalars (| or >): their text starts on the next line.
+    block_paths: set = field(default_factory=set)
+    lines: list = field(default_factory=list)
+
+    def where_inside(self, path: Location, text: str, offset: int) -> tuple[int, int]:
+        """Position of character `offset` of the text value at `path`."""
+        line, column = self.where(path)
+        inner_line = text.count("\n", 0, offset)
+        inner_column = offset - (text.rfind("\n", 0, offset) + 1)
+        if tuple(path) in self.block_paths:
+            first = line  # 1-based line of the indicator; content starts below it
+            content = self.lines[first] if first < len(self.lines) else ""
+            indent = len(content) - len(content.lstrip(" "))
+            return first + 1 + inner_line, indent + inner_column + 1
+        if inner_line == 0:
+            source = self.lines[line - 1] if line - 1 < len(self.lines) else ""
+            quoted = column - 1 < len(source) and source[column - 1] in "\"'"
+            return line, column + inner_column + (1 if quoted else 0)
+        return line + inner_line, inner_column + 1
+
+    def where(self, path: Location, key: bool = False) -> tuple[int, int]:
+        """Position of the value at `path` (or of its key), else of its nearest parent."""
+        if key and ("key",) + tuple(path) in self.positions:
+            return self.positions[("key",) + tuple(path)]
+        path = tuple(path)
+        while path not in self.positions and path:
+            path = path[:-1]
+        return self.positions.get(path, (1, 1))
+
+
+def load_file(path: Path, shown_path: str) -> LoadedYaml:
+    result = LoadedYaml()
+
+    def problem(line, column, code, message):
+        result.problems.append(Problem(shown_path, line, column, code, message))
+        return result
+
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        return problem(1, 1, "EA020", f"file is {size} bytes; a record must stay under {MAX_BYTES} bytes")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        column = err.start - (raw.rfind(b"\n", 0, err.start) + 1) + 1
+        return problem(line, column, "EA001", "file is not valid UTF-8: save it as UTF-8")
+    return load_text(text, shown_path, result)
+
+
+def load_text(text: str, shown_path: str, result: LoadedYaml | None = None) -> LoadedYaml:
+    result = result or LoadedYaml()
+    result.lines = text.splitlines()
+    loader = _StrictLoader(text)
+    try:
+        node = loader.get_single_node()
+    except _AnchorFound as err:
+        result.problems.append(
+            Problem(shown_path, err.mark.line + 1, err.mark.column + 1, "EA004",
+                    "YAML anchors and aliases (& and *) are not allowed: write the value out in full")
+        )
+        return result
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        reason = err.problem or str(err)
+        result.problems.append(
+            Problem(shown_path, line, column, "EA002", f"YAML syntax error: {reason}")
+        )
+        return result
+    except yaml.YAMLError as err:
+        result.problems.append(Problem(shown_path, 1, 1, "EA002", f"YAML syntax error: {err}"))
+        return result
+    if node is None:
+        result.problems.append(Problem(shown_path, 1, 1, "EA005", "file is empty: a record is a YAML mapping of fields"))
+        return result
+    if not isinstance(node, yaml.MappingNode):
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
+        result.problems.append(
+            Problem(shown_path, line, column, "EA005",
+                    "a record must be a YAML mapping of fields (title: ..., tool: ...)")
+        )
+        return result
+    result.data = _to_python(node, (), result, shown_path, loader)
+    loader.dispose()
+    return result
+
+
+def _mark(node) -> tuple[int, int]:
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+def _to_python(node, path, result: LoadedYaml, shown_path: str, loader):
+    result.positions[path] = _mark(node)
+    if isinstance(node, yaml.MappingNode):
+        mapping = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node, path, result, shown_path, loader)
+            if not isinstance(key, str):
+                line, column = _mark(key_node)
+                result.problems.append(
+                    Problem(shown_path, line, column, "EA011", f"field names must be text, not {key!r}")
+                )
+                continue
+            if key in mapping:
+                line, column = _mark(key_node)
+                first_line = result.positions[("key",) + path + (key,)][0]
+                result.problems.append(
+                    Problem(shown_path, line, column, "EA003",
+                            f"duplicate key '{key}' (first defined on line {first_line}): keep only one")
+                )
+                continue
+            result.positions[("key",) + path + (key,)] = _mark(key_node)
+            mapping[key] = _to_python(value_node, path + (key,), result, shown_path, loader)
+        return mapping
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _to_python(item, path + (index,), result, shown_path, loader)
+            for index, item in enumerate(node.value)
+        ]
+    return _scalar(node, path, result, shown_path, loader)
+
+
+def _scalar(node, path, result, shown_path, loader):
+    if not isinstance(node, yaml.ScalarNode):
+        line, column = _mark(node)
+        result.problems.append(Problem(shown_path, line, column, "EA011", "expected a plain value here"))
+        return None
+    if node.style in ("|", ">"):
+        result.block_paths.add(path)
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.YAMLError as err:
+        line, column = _mark(node)
+        result.problems.append(Problem(shown_path, line, column, "EA011", f"cannot read this value: {err}"))
+        return None
