@@ -172,6 +172,10 @@ def _scalar(node, path, result, shown_path, loader):
         result.block_paths.add(path)
     try:
         return loader.construct_object(node, deep=True)
+    except ValueError:
+        # Looks like a timestamp but is not a real date (2026-13-40): keep the text,
+        # so the field's own check can say what is wrong with it.
+        return node.value
     except yaml.YAMLError as err:
         line, column = _mark(node)
         result.problems.append(Problem(shown_path, line, column, "EA011", f"cannot read this value: {err}"))

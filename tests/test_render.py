@@ -1,0 +1,98 @@
+"""The page a record becomes: golden file, section order, structured data, escaping."""
+import json
+import os
+import re
+
+import yaml
+
+from conftest import FIXTURES, ROOT
+from generator import jsonld
+from generator.render import SiteOptions, render_site
+from generator.validate import validate_folder
+
+OPTIONS = SiteOptions(site_url="https://kb.example/", edit_base="https://github.com/o/r/edit/main/signatures/")
+GOLDEN = ROOT / "tests" / "golden"
+SECTIONS = ["What this error means", "Common causes", "How to fix it", "How to prevent it", "FAQ", "Sources",
+            "Related errors"]
+
+
+def pages():
+    result = validate_folder(FIXTURES / "valid")
+    return render_site(result.records, OPTIONS)
+
+
+def split(page):
+    _, meta, body = page.split("---\n", 2)
+    return yaml.safe_load(meta), body
+
+
+def test_golden_rendering_of_a_full_record():
+    """Set UPDATE_GOLDENS=1 to rewrite the golden file after an intended change."""
+    page = pages()["errors/demo-tool-widget-timeout.md"]
+    golden = GOLDEN / "demo-tool-widget-timeout.md"
+    if os.environ.get("UPDATE_GOLDENS"):
+        golden.write_text(page)
+    assert page == golden.read_text()
+
+
+def test_sections_come_in_the_documented_order():
+    _, body = split(pages()["errors/demo-tool-widget-timeout.md"])
+    headings = re.findall(r"^## (.+)$", body, re.M)
+    assert headings == SECTIONS
+    assert body.lstrip().startswith("# Widget request timed out\n")
+    assert body.index("```text\nError: widget {widget} timed out after {ms} ms\n```") < body.index("## What")
+
+
+def test_optional_sections_only_when_present():
+    _, body = split(pages()["errors/demo-tool-widget-refused.md"])
+    headings = re.findall(r"^## (.+)$", body, re.M)
+    assert headings == ["What this error means", "Common causes", "How to fix it", "FAQ", "Sources",
+                        "Related errors"]
+    assert "**Status**" not in body and "**Affected versions**" not in body
+
+
+def test_faq_combines_own_and_derived_questions():
+    _, body = split(pages()["errors/demo-tool-widget-timeout.md"])
+    questions = re.findall(r"^### (.+\?)$", body.split("## FAQ")[1], re.M)
+    assert questions == ["Is any data lost?", "What should I check first?", "Can I ignore this error?",
+                         "How do I know the fix worked?"]
+    assert "**The widget is still starting**" in body  # most common cause named first
+    assert "**Linux**: Look at `journalctl -u demo-widget`" in body  # platform checks
+    assert "changelog" not in body  # status is workaround, so no "fixed in" claim is derived
+
+
+def test_meta_description_and_structured_data():
+    meta, _ = split(pages()["errors/demo-tool-widget-timeout.md"])
+    assert meta["description"].startswith("The demo tool asked a widget for an answer and gave up waiting.")
+    assert len(meta["description"]) <= 160
+    graph = json.loads(meta["kb_jsonld"])
+    types = [item["@type"] for item in graph]
+    assert types == ["TechArticle", "FAQPage", "BreadcrumbList"]
+    assert graph[0]["dateModified"] == "2026-02-03"
+    assert len(graph[1]["mainEntity"]) == 4
+    crumbs = [item["name"] for item in graph[2]["itemListElement"]]
+    assert crumbs == ["Home", "Test Fixtures", "Demo Tool", "Widget request timed out"]
+    assert graph[2]["itemListElement"][2]["item"] == "https://kb.example/tools/demo-tool/"
+    assert meta["kb_edit_url"].endswith("/signatures/demo-tool/demo-tool-widget-timeout.yaml")
+
+
+def test_structured_data_cannot_break_out_of_its_script_element():
+    hostile = {"name": "</script><script>alert(1)</script><!-- \u2028 & done"}
+    text = jsonld.script_text(hostile)
+    assert "<" not in text and ">" not in text and "&" not in text and "\u2028" not in text
+    assert json.loads(text) == hostile
+
+
+def test_fenced_signature_cannot_close_its_code_block():
+    from generator.render import code_block
+
+    block = code_block("a ``` b ```` c")
+    fence = block.split("text", 1)[0]
+    assert len(fence) == 5 and block.endswith("\n" + fence)
+
+
+def test_tool_and_category_pages_list_records_with_counts():
+    site = pages()
+    assert "2 errors in [Test Fixtures](../categories/test-fixtures.md)" in site["tools/demo-tool.md"]
+    assert "[Demo Tool](../tools/demo-tool.md) (2)" in site["categories/test-fixtures.md"]
+    assert "[Demo Tool](demo-tool.md)" in site["tools/index.md"]
