@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 from . import __version__, fields
+from .lookup import LIKELY, POSSIBLE, index_json
 from .problems import RULES, summary
 from .render import SiteOptions, render_site
 from .validate import validate_folder
@@ -56,11 +57,13 @@ def cmd_render(args) -> int:
     out = Path(args.out)
     options = SiteOptions(site_url=args.site_url, edit_base=args.edit_base)
     pages = render_site(result.records, options)
+    pages["lookup-index.json"] = index_json(result.records)
     for relative, text in pages.items():
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    print(f"Wrote {len(pages)} pages for {len(result.records)} records to {out}.", file=sys.stderr)
+    print(f"Wrote {len(pages) - 1} pages and lookup-index.json for {len(result.records)} records to {out}.",
+          file=sys.stderr)
     return 0
 
 
@@ -111,6 +114,79 @@ def cmd_build(args) -> int:
     return 0
 
 
+def _read_paste(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if value == "-":
+        return sys.stdin.read()
+    return value
+
+
+def _matcher(folder: Path):
+    from .index_cache import RecordsInvalidError, load_matcher
+
+    try:
+        return load_matcher(folder)
+    except RecordsInvalidError as err:
+        print(summary(err.problems), file=sys.stderr)
+        print("The records have problems (above): fix them, then look up again.", file=sys.stderr)
+        return None
+
+
+def cmd_lookup(args) -> int:
+    text = _read_paste(args.text)
+    if text is None or not text.strip():
+        print("kb lookup: give the error text as an argument, or - to read it from standard input.",
+              file=sys.stderr)
+        return 2
+    if args.limit < 1:
+        print("kb lookup: --limit must be at least 1.", file=sys.stderr)
+        return 2
+    matcher = _matcher(signatures_dir(args.signatures))
+    if matcher is None:
+        return 2
+    matches = matcher.lookup(text, limit=args.limit)
+    if args.json:
+        print(json.dumps([match.as_json() for match in matches], indent=2, ensure_ascii=False))
+    elif not matches:
+        print("No record matches this text. If it is a real error, add it: see CONTRIBUTING.md.")
+    else:
+        for rank, match in enumerate(matches, start=1):
+            print(f"{rank}. {match.id}  [{match.confidence}, score {match.score}]")
+            print(f"   {match.title}")
+            print(f"   signature: {match.signature}")
+            for name, value in match.variables.items():
+                print(f"   {name} = {value}")
+            print(f"   line {match.line}: {match.line_text[:160]}")
+    return 0 if matches else 1
+
+
+def cmd_scan(args) -> int:
+    from .lookup import scan
+
+    matcher = _matcher(signatures_dir(args.signatures))
+    if matcher is None:
+        return 2
+    try:
+        stream = sys.stdin if args.file == "-" else open(args.file, encoding="utf-8", errors="replace")
+    except OSError as err:
+        print(f"kb scan: cannot read {args.file}: {err.strerror}", file=sys.stderr)
+        return 2
+    with stream:
+        findings = scan(matcher, stream)
+    if args.json:
+        print(json.dumps([finding.as_json() for finding in findings], indent=2, ensure_ascii=False))
+    elif not findings:
+        print("No known error found in this log.")
+    else:
+        for finding in findings:
+            times = f" ({finding.count} lines)" if finding.count > 1 else ""
+            print(f"line {finding.line}: {finding.id}{times}")
+            print(f"   {finding.title}")
+            print(f"   {finding.line_text[:160]}")
+    return 0 if findings else 1
+
+
 def cmd_rules(args) -> int:
     for code, text in RULES.items():
         print(f"{code}  {text}")
@@ -144,7 +220,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("render", cmd_render, "write the generated Markdown pages to a folder",
                   "Validate, then write every generated page (records, tools, categories) as Markdown\n"
-                  "with YAML front matter into OUT. Engine-independent: no MkDocs involved.")
+                  "with YAML front matter, and the lookup index (lookup-index.json), into OUT.\n"
+                  "Engine-independent: no MkDocs involved.")
     add_signatures(sub)
     sub.add_argument("--out", required=True, metavar="OUT", help="folder to write into")
     sub.add_argument("--site-url", default="", help="absolute site URL used in structured data")
@@ -165,6 +242,30 @@ def build_parser() -> argparse.ArgumentParser:
     mode = sub.add_mutually_exclusive_group()
     mode.add_argument("--write", action="store_true", help=f"write {SCHEMA_PATH}")
     mode.add_argument("--check", action="store_true", help=f"exit 1 when {SCHEMA_PATH} is out of date")
+
+    sub = command("lookup", cmd_lookup, "find the record that explains an error message or log",
+                  "Find the records that explain a pasted error: one line, or a whole log with\n"
+                  "timestamps, colours and stack frames. Prints ranked matches, best first, with a\n"
+                  "score (0-100) and a confidence: exact (the signature matched), likely (score\n"
+                  f"{LIKELY} or more) or possible ({POSSIBLE} or more). Weaker matches are not shown.\n\n"
+                  "examples:\n"
+                  "  kb lookup \"No OAuth flow is in progress for asana\"\n"
+                  "  pbpaste | kb lookup -\n"
+                  "  kb lookup --json - < error.log")
+    add_signatures(sub)
+    sub.add_argument("text", nargs="?", metavar="TEXT", help="the error text, or - for standard input")
+    sub.add_argument("--limit", type=int, default=5, help="how many matches at most (default 5)")
+    sub.add_argument("--json", action="store_true",
+                     help="print a JSON array of {id, title, score, confidence, signature, variables, line, "
+                          "line_text}")
+
+    sub = command("scan", cmd_scan, "list every known error in a long log, with line numbers",
+                  "Read a log (a file, or - for standard input) line by line and list each record\n"
+                  "whose signature appears in it, once, at its first line, with how many lines\n"
+                  "matched. Only exact signature matches are reported.")
+    add_signatures(sub)
+    sub.add_argument("file", metavar="FILE", help="the log file, or - for standard input")
+    sub.add_argument("--json", action="store_true", help="print a JSON array of findings")
 
     command("rules", cmd_rules, "list the validation rules and their codes")
     return parser

@@ -14,11 +14,13 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
+from generator.lookup import index_json
 from generator.problems import summary
 from generator.render import SiteOptions, browse_markdown, render_site
 from generator.validate import validate_folder
 
 BROWSE_MARKER = "<!-- kb:browse -->"
+INDEX_PATH = "lookup-index.json"
 _records: list = []
 
 
@@ -37,10 +39,12 @@ def on_config(config):
 
 def on_files(files, config):
     options = SiteOptions(site_url=config.site_url or "", edit_base=config.extra.get("records_edit_base", ""))
-    for path, markdown in render_site(_records, options).items():
+    generated = render_site(_records, options)
+    generated[INDEX_PATH] = index_json(_records)
+    for path, content in generated.items():
         if files.get_file_from_path(path) is not None:
-            raise PluginError(f"content/{path} clashes with a generated page: rename or remove it")
-        files.append(File.generated(config, path, content=markdown))
+            raise PluginError(f"content/{path} clashes with a generated file: rename or remove it")
+        files.append(File.generated(config, path, content=content))
     return files
 
 

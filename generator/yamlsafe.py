@@ -21,17 +21,25 @@ MAX_BYTES = 512 * 1024
 Location = tuple
 
 
-class _AnchorFound(Exception):
+class _AliasFound(Exception):
     def __init__(self, mark):
         self.mark = mark
 
 
-class _StrictLoader(yaml.SafeLoader):
+class _StrictPyLoader(yaml.SafeLoader):
+    """Pure-Python fallback: refuses the first alias before composing it."""
+
     def compose_node(self, parent, index):
         event = self.peek_event()
-        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
-            raise _AnchorFound(event.start_mark)
+        if isinstance(event, yaml.AliasEvent):
+            raise _AliasFound(event.start_mark)
         return super().compose_node(parent, index)
+
+
+# libyaml composes about ten times faster. It links an alias to the node it names
+# (no copy, no expansion), and _to_python refuses any node reached twice, so an alias
+# bomb is still refused at its first alias, in time linear in the file.
+_Loader = getattr(yaml, "CSafeLoader", None) or _StrictPyLoader
 
 
 @dataclass
@@ -93,10 +101,12 @@ def load_file(path: Path, shown_path: str) -> LoadedYaml:
 def load_text(text: str, shown_path: str, result: LoadedYaml | None = None) -> LoadedYaml:
     result = result or LoadedYaml()
     result.lines = text.splitlines()
-    loader = _StrictLoader(text)
+    loader = _Loader(text)
     try:
         node = loader.get_single_node()
-    except _AnchorFound as err:
+        if node is not None and isinstance(node, yaml.MappingNode):
+            result.data = _to_python(node, (), result, shown_path, loader, set())
+    except _AliasFound as err:
         result.problems.append(
             Problem(shown_path, err.mark.line + 1, err.mark.column + 1, "EA004",
                     "YAML anchors and aliases (& and *) are not allowed: write the value out in full")
@@ -123,7 +133,6 @@ def load_text(text: str, shown_path: str, result: LoadedYaml | None = None) -> L
                     "a record must be a YAML mapping of fields (title: ..., tool: ...)")
         )
         return result
-    result.data = _to_python(node, (), result, shown_path, loader)
     loader.dispose()
     return result
 
@@ -132,7 +141,10 @@ def _mark(node) -> tuple[int, int]:
     return node.start_mark.line + 1, node.start_mark.column + 1
 
 
-def _to_python(node, path, result: LoadedYaml, shown_path: str, loader):
+def _to_python(node, path, result: LoadedYaml, shown_path: str, loader, seen: set):
+    if id(node) in seen:
+        raise _AliasFound(node.start_mark)
+    seen.add(id(node))
     result.positions[path] = _mark(node)
     if isinstance(node, yaml.MappingNode):
         mapping = {}
@@ -153,11 +165,11 @@ def _to_python(node, path, result: LoadedYaml, shown_path: str, loader):
                 )
                 continue
             result.positions[("key",) + path + (key,)] = _mark(key_node)
-            mapping[key] = _to_python(value_node, path + (key,), result, shown_path, loader)
+            mapping[key] = _to_python(value_node, path + (key,), result, shown_path, loader, seen)
         return mapping
     if isinstance(node, yaml.SequenceNode):
         return [
-            _to_python(item, path + (index,), result, shown_path, loader)
+            _to_python(item, path + (index,), result, shown_path, loader, seen)
             for index, item in enumerate(node.value)
         ]
     return _scalar(node, path, result, shown_path, loader)

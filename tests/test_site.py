@@ -142,3 +142,9 @@ def _poll(url, condition, seconds=60):
             pass
         time.sleep(0.5)
     return None
+
+
+def test_the_build_writes_the_lookup_index(fixture_site):
+    index = json.loads(read(fixture_site, "lookup-index.json"))
+    assert (index["format"], index["version"]) == ("error-atlas-lookup-index", 1)
+    assert [r["id"] for r in index["records"]] == ["demo-tool-widget-refused", "demo-tool-widget-timeout"]
