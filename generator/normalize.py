@@ -14,15 +14,16 @@ import re
 ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]")
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
-# Order matters: a URL contains a path, a path may contain numbers.
+# Order matters: a URL contains a path, a path may contain numbers. re.ASCII keeps \w and \b
+# the same as in JavaScript, where lookup.js applies these same expressions.
 VARIABLE_KINDS = [
-    ("url", re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>()\[\]{}]+")),
-    ("uuid", re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b")),
-    ("email", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")),
-    ("path", re.compile(r"(?:\b[a-z]:|~|\.{1,2})?(?:[\\/][\w.@+-]+){2,}[\\/]?")),
-    ("hex", re.compile(r"\b(?:0x[0-9a-f]+|(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,})\b")),
+    ("url", re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>()\[\]{}]+", re.ASCII)),
+    ("uuid", re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.ASCII)),
+    ("email", re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b", re.ASCII)),
+    ("path", re.compile(r"(?:\b[a-z]:|~|\.{1,2})?(?:[\\/][\w.@+-]+){2,}[\\/]?", re.ASCII)),
+    ("hex", re.compile(r"\b(?:0x[0-9a-f]+|(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,})\b", re.ASCII)),
     # Status and error codes (404, 529, 32000) identify errors; other numbers vary.
-    ("num", re.compile(r"\b(?:\d+(?:[.:_-]\d+)+|\d{1,2}|\d{6,})\b")),
+    ("num", re.compile(r"\b(?:\d+(?:[.:_-]\d+)+|\d{1,2}|\d{6,})\b", re.ASCII)),
 ]
 WORD = re.compile(r"[a-z0-9]+")
 

@@ -20,3 +20,10 @@ def test_every_example_looks_up_to_its_own_record_first():
                 failures.append(f"{record.rel_path}: example {example[:80]!r} finds {found} first, "
                                 f"not {record.id}")
     assert failures == []
+
+
+def test_related_records_link_both_ways():
+    records = {r.id: r for r in validate_folder(ROOT / "signatures").records}
+    one_way = [f"{r.id} -> {other}" for r in records.values() for other in r.related
+               if r.id not in records[other].related]
+    assert one_way == []
