@@ -13,7 +13,7 @@ from pathlib import Path
 from . import __version__, fields
 from .lookup import LIKELY, POSSIBLE, index_json
 from .problems import RULES, summary
-from .render import SiteOptions, render_site
+from .render import SiteOptions, json_feed, render_site
 from .validate import validate_folder
 
 SCHEMA_PATH = Path("schema/record.schema.json")
@@ -58,11 +58,13 @@ def cmd_render(args) -> int:
     options = SiteOptions(site_url=args.site_url, edit_base=args.edit_base)
     pages = render_site(result.records, options)
     pages["lookup-index.json"] = index_json(result.records)
+    pages["feed.json"] = json_feed(result.records, options)
     for relative, text in pages.items():
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    print(f"Wrote {len(pages) - 1} pages and lookup-index.json for {len(result.records)} records to {out}.",
+    print(f"Wrote {len(pages) - 2} pages, lookup-index.json and feed.json for {len(result.records)} records "
+          f"to {out}.",
           file=sys.stderr)
     return 0
 
@@ -220,7 +222,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("render", cmd_render, "write the generated Markdown pages to a folder",
                   "Validate, then write every generated page (records, tools, categories) as Markdown\n"
-                  "with YAML front matter, and the lookup index (lookup-index.json), into OUT.\n"
+                  "with YAML front matter, the lookup index (lookup-index.json) and the JSON feed\n"
+                  "of recently updated records (feed.json) into OUT.\n"
                   "Engine-independent: no MkDocs involved.")
     add_signatures(sub)
     sub.add_argument("--out", required=True, metavar="OUT", help="folder to write into")

@@ -16,11 +16,12 @@ from mkdocs.structure.files import File
 
 from generator.lookup import index_json
 from generator.problems import summary
-from generator.render import SiteOptions, browse_markdown, render_site
+from generator.render import SiteOptions, browse_markdown, json_feed, render_site
 from generator.validate import validate_folder
 
 BROWSE_MARKER = "<!-- kb:browse -->"
 INDEX_PATH = "lookup-index.json"
+FEED_PATH = "feed.json"
 _records: list = []
 
 
@@ -41,6 +42,7 @@ def on_files(files, config):
     options = SiteOptions(site_url=config.site_url or "", edit_base=config.extra.get("records_edit_base", ""))
     generated = render_site(_records, options)
     generated[INDEX_PATH] = index_json(_records)
+    generated[FEED_PATH] = json_feed(_records, options)
     for path, content in generated.items():
         if files.get_file_from_path(path) is not None:
             raise PluginError(f"content/{path} clashes with a generated file: rename or remove it")

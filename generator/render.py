@@ -5,6 +5,7 @@ engine that reads Markdown with YAML front matter can publish the result.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
@@ -14,9 +15,10 @@ import yaml
 
 from . import jsonld
 from .markdown_text import escape_outside_code, first_sentence, shorten, to_plain
-from .records import Record
+from .records import Record, slugify
 
 DESCRIPTION_LIMIT = 160
+RECENT_ON_HOME = 10
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,7 @@ def _environment() -> jinja2.Environment:
         item=indent_after_first,
         prose=escape_outside_code,
         plain=to_plain,
+        slug=slugify,
     )
     return env
 
@@ -169,6 +172,17 @@ def render_site(records: list[Record], options: SiteOptions = SiteOptions()) -> 
         ) + ENV.get_template("category.md.j2").render(
             category=category, tools=group(category_records, lambda r: r.tool)
         )
+    by_tag = defaultdict(list)
+    for record in sorted(records, key=lambda r: r.title.lower()):
+        for tag in record.tags:
+            by_tag[tag].append(record)
+    for tag, tag_records in by_tag.items():
+        pages[f"tags/{slugify(tag)}.md"] = front_matter(
+            {"title": f"Tag: {tag}", "description": f"{len(tag_records)} errors tagged {tag}."}
+        ) + ENV.get_template("tag.md.j2").render(tag=tag, records=tag_records)
+    pages["tags/index.md"] = front_matter({"title": "Tags"}) + ENV.get_template("tags.md.j2").render(
+        tags=dict(sorted(by_tag.items(), key=lambda item: (-len(item[1]), item[0])))
+    )
     pages["tools/index.md"] = front_matter({"title": "Tools"}) + ENV.get_template("tools.md.j2").render(
         tools=by_tool
     )
@@ -178,6 +192,10 @@ def render_site(records: list[Record], options: SiteOptions = SiteOptions()) -> 
     return pages
 
 
+def recently_updated(records: list[Record], count: int) -> list[Record]:
+    return sorted(records, key=lambda r: (r.updated, r.id), reverse=True)[:count]
+
+
 def browse_markdown(records: list[Record], prefix: str = "") -> str:
     """The home page's browse section; links are relative to a page `prefix` levels up ('' or '../')."""
     by_category = group(records, lambda r: r.category)
@@ -185,4 +203,27 @@ def browse_markdown(records: list[Record], prefix: str = "") -> str:
         prefix=prefix,
         total=len(records),
         categories={name: group(items, lambda r: r.tool) for name, items in by_category.items()},
+        recent=recently_updated(records, RECENT_ON_HOME),
     )
+
+
+def json_feed(records: list[Record], options: SiteOptions, count: int = 50) -> str:
+    """A JSON Feed 1.1 of the most recently updated records (feed.json)."""
+    feed = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": "Error Atlas: new and updated records",
+        "home_page_url": options.url("index.md"),
+        "feed_url": (options.site_url or "/") + "feed.json",
+        "items": [
+            {
+                "id": options.url(record.page_path),
+                "url": options.url(record.page_path),
+                "title": to_plain(record.title),
+                "summary": description(record),
+                "date_modified": record.updated.isoformat() + "T00:00:00Z",
+                "tags": [record.tool, record.category, *record.tags],
+            }
+            for record in recently_updated(records, count)
+        ],
+    }
+    return json.dumps(feed, ensure_ascii=False, indent=1)

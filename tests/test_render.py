@@ -96,3 +96,29 @@ def test_tool_and_category_pages_list_records_with_counts():
     assert "2 errors in [Test Fixtures](../categories/test-fixtures.md)" in site["tools/demo-tool.md"]
     assert "[Demo Tool](../tools/demo-tool.md) (2)" in site["categories/test-fixtures.md"]
     assert "[Demo Tool](demo-tool.md)" in site["tools/index.md"]
+
+
+def test_tag_pages_and_feed():
+    site = pages()
+    assert "[widgets](widgets.md): 1" in site["tags/index.md"]
+    assert "[Widget request timed out](../errors/demo-tool-widget-timeout.md)" in site["tags/timeout.md"]
+    _, body = split(site["errors/demo-tool-widget-timeout.md"])
+    assert "| **Tags** | [widgets](../tags/widgets.md), [timeout](../tags/timeout.md) |" in body
+    from generator.render import json_feed
+
+    records = validate_folder(FIXTURES / "valid").records
+    feed = json.loads(json_feed(records, OPTIONS))
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert [item["url"] for item in feed["items"]] == [
+        "https://kb.example/errors/demo-tool-widget-timeout/", "https://kb.example/errors/demo-tool-widget-refused/"]
+    assert feed["items"][0]["date_modified"] == "2026-02-03T00:00:00Z"
+
+
+def test_home_browse_lists_recently_updated_records():
+    from generator.render import browse_markdown
+
+    records = validate_folder(FIXTURES / "valid").records
+    text = browse_markdown(records)
+    recent = text.split("## Recently updated", 1)[1]
+    assert recent.index("demo-tool-widget-timeout") < recent.index("demo-tool-widget-refused")
+    assert "[JSON feed](feed.json)" in text
