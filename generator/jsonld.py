@@ -7,13 +7,14 @@ from .markdown_text import to_plain
 from .records import Record
 
 # Characters that could end the <script> element or open a comment inside it.
-_SCRIPT_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_SCRIPT_ESCAPES = str.maketrans(
+    {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"})
 
 
 def script_text(data) -> str:
     """JSON for a <script type="application/ld+json"> element: record text cannot break out."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return "".join(_SCRIPT_ESCAPES.get(char, char) for char in text)
+    return text.translate(_SCRIPT_ESCAPES)
 
 
 def record_graph(record: Record, faq: list[dict], description: str, urls: dict) -> list[dict]:

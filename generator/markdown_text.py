@@ -18,10 +18,18 @@ _ATTR_LIST = re.compile(r"\{\s*[:.#]")
 _URL = re.compile(r"https://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::\d{1,5})?(?:[/?#][^\s<>\"'`\\^{}|]*)?\Z")
 
 
+_NOT_NEWLINE = re.compile(r"[^\n]")
+
+
+def _blank(match: re.Match) -> str:
+    return _NOT_NEWLINE.sub(" ", match.group(0))
+
+
 def without_code(text: str) -> str:
     """The text with fenced blocks and inline code blanked out (offsets kept)."""
-    blank = lambda match: re.sub(r"[^\n]", " ", match.group(0))  # noqa: E731
-    return _INLINE_CODE.sub(blank, _FENCE.sub(blank, text))
+    if "`" not in text and "~~~" not in text:
+        return text
+    return _INLINE_CODE.sub(_blank, _FENCE.sub(_blank, text))
 
 
 def offset_position(text: str, offset: int) -> tuple[int, int]:
@@ -68,19 +76,25 @@ def _balanced_parentheses(url: str) -> bool:
     return url.count("(") == url.count(")")
 
 
+_PLAIN_FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n(.*?)^[ \t]*\1[ \t]*$", re.M | re.S)
+_PLAIN_CODE = re.compile(r"(`+)(.+?)\1", re.S)
+_PLAIN_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_PLAIN_STRONG = re.compile(r"(?<!\w)(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?!\w)")
+_PLAIN_EMPHASIS = re.compile(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])")
+_PLAIN_BLOCK_MARK = re.compile(r"^\s{0,3}(?:#+|[-*+]|\d+\.|>)\s+", re.M)
+
+
 def to_plain(text: str) -> str:
     """A one-line plain-text version of Markdown, for meta descriptions and JSON-LD."""
-    text = re.sub(r"^[ \t]*(`{3,}|~{3,})[^\n]*\n(.*?)^[ \t]*\1[ \t]*$", r"\2", text, flags=re.M | re.S)
+    text = _PLAIN_FENCE.sub(r"\2", text)
     # Code keeps its characters; only the prose around it loses its Markdown.
-    pieces = re.split(r"(`+)(.+?)\1", text, flags=re.S)
+    pieces = _PLAIN_CODE.split(text)
     plain = []
     for index in range(0, len(pieces), 3):
-        prose = pieces[index]
-        prose = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", prose)
-        prose = re.sub(r"(?<!\w)(\*\*|__)(?=\S)(.+?)(?<=\S)\1(?!\w)", r"\2", prose)
-        prose = re.sub(r"(?<![\w*])([*_])(?=\S)(.+?)(?<=\S)\1(?![\w*])", r"\2", prose)
-        prose = re.sub(r"^\s{0,3}(?:#+|[-*+]|\d+\.|>)\s+", "", prose, flags=re.M)
-        plain.append(prose)
+        prose = _PLAIN_LINK.sub(r"\1", pieces[index])
+        prose = _PLAIN_STRONG.sub(r"\2", prose)
+        prose = _PLAIN_EMPHASIS.sub(r"\2", prose)
+        plain.append(_PLAIN_BLOCK_MARK.sub("", prose))
         if index + 2 < len(pieces):
             plain.append(pieces[index + 2])
     return " ".join("".join(plain).split())
@@ -102,8 +116,13 @@ def shorten(text: str, limit: int) -> str:
 
 def escape_outside_code(text: str) -> str:
     """Defence in depth for rendering: `<` outside code becomes an entity."""
-    prose = without_code(text)
-    return "".join(
-        "&lt;" if char == "<" and prose[index] == "<" else char
-        for index, char in enumerate(text)
-    )
+    if "<" not in text:
+        return text
+    prose = without_code(text)  # same length as text, code blanked out
+    pieces, start = [], 0
+    for found in re.finditer("<", prose):
+        pieces.append(text[start:found.start()])
+        pieces.append("&lt;")
+        start = found.end()
+    pieces.append(text[start:])
+    return "".join(pieces)

@@ -11,7 +11,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import jinja2
-import yaml
 
 from . import jsonld
 from .markdown_text import escape_outside_code, first_sentence, shorten, to_plain
@@ -81,7 +80,9 @@ ENV = _environment()
 
 
 def front_matter(values: dict) -> str:
-    return "---\n" + yaml.safe_dump(values, allow_unicode=True, sort_keys=False, width=10**6) + "---\n\n"
+    """YAML front matter, each value written as a JSON string (JSON strings are valid YAML)."""
+    lines = [f"{key}: {json.dumps(value)}" for key, value in values.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n\n"
 
 
 def description(record: Record) -> str:
