@@ -13,7 +13,8 @@ from pathlib import Path
 from . import __version__, fields
 from .lookup import LIKELY, POSSIBLE, index_json
 from .problems import RULES, summary
-from .render import SiteOptions, json_feed, render_site
+from .records import slugify
+from .render import SiteOptions, json_feed, redirect_pages, render_site
 from .validate import validate_folder
 
 SCHEMA_PATH = Path("schema/record.schema.json")
@@ -38,14 +39,26 @@ def signatures_dir(value: str | None) -> Path:
 
 def cmd_validate(args) -> int:
     result = validate_folder(signatures_dir(args.signatures))
-    if result.problems:
-        for problem in sorted(result.problems):
+    problems = result.problems
+    if args.paths:
+        # Only these files' problems, including the whole-KB rules' problems that land on them.
+        wanted = {Path(path).resolve() for path in args.paths}
+        missing = [path for path in args.paths if not Path(path).is_file()]
+        if missing:
+            print(f"kb validate: no such file: {', '.join(missing)}", file=sys.stderr)
+            return 2
+        problems = [p for p in problems if Path(p.path).resolve() in wanted]
+    if problems:
+        for problem in sorted(problems):
             print(problem.github() if args.format == "github" else problem.text())
-        print(summary(result.problems).splitlines()[-1], file=sys.stderr)
+        print(summary(problems).splitlines()[-1], file=sys.stderr)
         print("Each code is explained in CONTRIBUTING.md under 'Validation rules'.", file=sys.stderr)
         return 1
-    count = len(result.records)
-    print(f"{count} record{'s' if count != 1 else ''} valid.", file=sys.stderr)
+    if args.paths:
+        print(f"{len(args.paths)} file{'s' if len(args.paths) != 1 else ''} valid.", file=sys.stderr)
+    else:
+        count = len(result.records)
+        print(f"{count} record{'s' if count != 1 else ''} valid.", file=sys.stderr)
     return 0
 
 
@@ -59,12 +72,13 @@ def cmd_render(args) -> int:
     pages = render_site(result.records, options)
     pages["lookup-index.json"] = index_json(result.records)
     pages["feed.json"] = json_feed(result.records, options)
+    pages.update(redirect_pages(result.records))
     for relative, text in pages.items():
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    print(f"Wrote {len(pages) - 2} pages, lookup-index.json and feed.json for {len(result.records)} records "
-          f"to {out}.",
+    print(f"Wrote {len(pages)} files (pages, redirects, lookup-index.json, feed.json) for "
+          f"{len(result.records)} records to {out}.",
           file=sys.stderr)
     return 0
 
@@ -189,6 +203,82 @@ def cmd_scan(args) -> int:
     return 0 if findings else 1
 
 
+def cmd_new(args) -> int:
+    import datetime as dt
+
+    from . import scaffold
+    from .redact import redact
+    from .validate import record_files
+
+    text = _read_paste(args.text)
+    if text is None or not text.strip():
+        print("kb new: give the error text as an argument, or - to read it from standard input.", file=sys.stderr)
+        return 2
+    from .lookup import Matcher, build_index
+
+    folder = signatures_dir(args.signatures)
+    paste, redacted = redact(text.strip("\n"))
+    # Unfinished records (a skeleton still full of TODOs) must not stop the next `kb new`:
+    # look the paste up among the records that are valid on their own.
+    matcher = Matcher(build_index(validate_folder(folder).usable))
+    matches = matcher.lookup(paste, limit=5)
+    covering = [m for m in matches if m.confidence in ("exact", "likely")]
+    if covering and not args.force:
+        best = covering[0]
+        print(f"Already covered: {best.id} ({best.confidence}, score {best.score})")
+        print(f"   {best.title}")
+        print(f"   record: {_record_path(folder, best.id)}")
+        print(f"   page:   errors/{best.id}/")
+        print("Improve that record instead (add your paste to its examples), or run again with --force "
+              "if this is a different error.")
+        return 1
+    for near in matches:
+        print(f"Near miss: {near.id} ({near.confidence}, score {near.score}): {near.title}")
+    line = scaffold.error_line(paste)
+    template = scaffold.propose_template(line)
+    tool, category = args.tool or "", ""
+    for record in matcher.records:
+        if tool and record["tool"].lower() == tool.lower():
+            tool = record["tool"]  # the spelling the knowledge base already uses
+            category = _category_of(folder, record["id"]) or ""
+            break
+    taken = {path.stem for path in record_files(folder)}
+    record_id = scaffold.propose_id(tool, template, taken)
+    target = folder / (slugify(tool) if tool else "unsorted") / f"{record_id}.yaml"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with open(target, "x", encoding="utf-8") as out:
+            out.write(scaffold.skeleton(paste, template, tool, category, dt.date.today()))
+    except FileExistsError:
+        print(f"kb new: {target} already exists; nothing was written.", file=sys.stderr)
+        return 1
+    if redacted:
+        print(f"Redacted before writing: {', '.join(redacted)}. Check the example still shows the error.")
+    print(f"Wrote {target}")
+    print(f"   signature: {template}")
+    print("Next: replace every TODO, then run `kb validate` and `kb lookup` with your paste.")
+    if not tool:
+        print("No --tool given: set `tool:` and move the file into signatures/<tool-folder>/.")
+    return 0
+
+
+def _record_path(folder: Path, record_id: str) -> str:
+    from .validate import record_files
+
+    for path in record_files(folder):
+        if path.stem == record_id:
+            return str(path)
+    return f"{record_id}.yaml"
+
+
+def _category_of(folder: Path, record_id: str) -> str | None:
+    from .yamlsafe import load_file
+
+    path = _record_path(folder, record_id)
+    data = load_file(Path(path), path).data
+    return data.get("category") if isinstance(data, dict) else None
+
+
 def cmd_rules(args) -> int:
     for code, text in RULES.items():
         print(f"{code}  {text}")
@@ -215,8 +305,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("validate", cmd_validate, "check every record and list every problem",
                   "Check every record and print each problem as path:line:column: CODE message.\n"
-                  "Exits 1 when any record has a problem. `kb rules` lists the codes.")
+                  "Exits 1 when any record has a problem. `kb rules` lists the codes.\n\n"
+                  "With PATH arguments (a pre-commit hook passes the changed files), only problems in\n"
+                  "those files are reported, including the whole-knowledge-base rules (unique ids,\n"
+                  "related ids, colliding signatures) that concern them.")
     add_signatures(sub)
+    sub.add_argument("paths", nargs="*", metavar="PATH", help="record files to report on (default: all)")
     sub.add_argument("--format", choices=("text", "github"), default="text",
                      help="text (default) or github: GitHub Actions annotations for pull requests")
 
@@ -269,6 +363,20 @@ def build_parser() -> argparse.ArgumentParser:
     add_signatures(sub)
     sub.add_argument("file", metavar="FILE", help="the log file, or - for standard input")
     sub.add_argument("--json", action="store_true", help="print a JSON array of findings")
+
+    sub = command("new", cmd_new, "start a record from a pasted error",
+                  "Start a record from a pasted error. Looks the paste up first: when a record\n"
+                  "already covers it, names that record and stops (unless --force). Otherwise writes\n"
+                  "signatures/<tool-folder>/<id>.yaml with a proposed signature (variable parts as\n"
+                  "{placeholders}), the paste as the first example, and a TODO marker in every\n"
+                  "field you must write. Secrets (tokens, keys, passwords in URLs, e-mail addresses)\n"
+                  "are redacted before anything is written. Never overwrites a file.\n\n"
+                  "example:\n"
+                  "  kb new --tool \"Claude Code\" \"Error: something failed for server asana\"")
+    add_signatures(sub)
+    sub.add_argument("text", nargs="?", metavar="TEXT", help="the error text, or - for standard input")
+    sub.add_argument("--tool", help="the tool that prints the error, e.g. \"Claude Code\"")
+    sub.add_argument("--force", action="store_true", help="write a new record even when one seems to cover it")
 
     command("rules", cmd_rules, "list the validation rules and their codes")
     return parser

@@ -36,6 +36,16 @@ def _type_name(value) -> str:
     return "text"
 
 
+TODO_MARK = "TODO"
+
+
+def _check_todo(value: str, path, report) -> None:
+    offset = value.find(TODO_MARK)
+    if offset >= 0:
+        report(path, "EA022", "replace the TODO marker with the real text (from a source you cite)",
+               offset=(value, offset))
+
+
 class Kind:
     description = ""
 
@@ -62,6 +72,7 @@ class Text(Kind):
         if not value.strip():
             report(path, "EA010", "must not be empty")
             return
+        _check_todo(value, path, report)
         if not self.markdown:
             # Names and titles end up in <title> and attributes: no angle brackets at all.
             for offset, char in enumerate(value):
@@ -91,6 +102,7 @@ class Label(Text):
         elif not value.strip():
             report(path, "EA010", "must not be empty")
         else:
+            _check_todo(value, path, report)
             for offset, message in markdown_text.link_problems(value):
                 report(path, "EA019", message, offset=(value, offset))
 
@@ -133,17 +145,19 @@ class Date(Kind):
     def check(self, value, path, report):
         if isinstance(value, dt.datetime):
             report(path, "EA013", "expected a date like 2026-11-22, without a time")
-        elif isinstance(value, dt.date):
             return
-        elif isinstance(value, str):
+        if isinstance(value, str):
             try:
-                dt.date.fromisoformat(value)
                 if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
                     raise ValueError
+                value = dt.date.fromisoformat(value)
             except ValueError:
                 report(path, "EA013", f"'{value}' is not a date: write YYYY-MM-DD, like 2026-11-22")
-        else:
+                return
+        if not isinstance(value, dt.date):
             report(path, "EA013", f"expected a date like 2026-11-22, got {_type_name(value)}")
+        elif value > dt.date.today():
+            report(path, "EA013", f"{value.isoformat()} is in the future: use the date of the change")
 
     def json_schema(self):
         return {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "format": "date"}
@@ -153,6 +167,8 @@ class Url(Kind):
     def check(self, value, path, report):
         if not isinstance(value, str):
             report(path, "EA011", f"expected a URL, got {_type_name(value)}")
+        elif TODO_MARK in value:
+            report(path, "EA022", "replace the TODO in this URL with the real source")
         elif not value.startswith("https://"):
             report(path, "EA012", f"'{value}' is not an https:// URL: only https links are allowed")
         elif not markdown_text.is_https_url(value):
@@ -303,6 +319,8 @@ RECORD = Obj({
         "version": Field(Label(), True, "The tool version it was confirmed on."),
     }), False, "When and on which version the record was last confirmed."),
     "tags": Field(ListOf(Label(), unique=True), False, "Lowercase keywords."),
+    "aliases": Field(ListOf(RecordId(), unique=True), False,
+                     "Former ids of this record (after a rename or merge): their URLs redirect here."),
 })
 
 

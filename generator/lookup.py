@@ -192,6 +192,13 @@ class Matcher:
 
     def lookup(self, text: str, limit: int = 5) -> list[Match]:
         """Ranked matches for a paste, best first; empty when nothing is credible."""
+        return self._search(text, fuzzy=True)[:limit]
+
+    def exact_matches(self, text: str) -> list[Match]:
+        """Only the records whose signature appears in the text, ranked as `lookup` ranks them."""
+        return self._search(text, fuzzy=False)
+
+    def _search(self, text: str, fuzzy: bool) -> list[Match]:
         lines = self._lines(text)
         if not lines:
             return []
@@ -205,7 +212,7 @@ class Matcher:
             match = self._exact(self.template(number), cleaned, starts, lines)
             if match:
                 self._keep(best, self.template(number), match)
-        for number in self._fuzzy_candidates(present):
+        for number in self._fuzzy_candidates(present) if fuzzy else ():
             template = self.template(number)
             if template.record in best and best[template.record].confidence == "exact":
                 continue
@@ -213,8 +220,7 @@ class Matcher:
             if match:
                 self._keep(best, template, match)
         # Equal scores: the error that comes first in the paste, then the more specific signature.
-        ranked = sorted(best.values(), key=lambda m: (-m.score, m.line, -m.specificity, m.id))
-        return ranked[:limit]
+        return sorted(best.values(), key=lambda m: (-m.score, m.line, -m.specificity, m.id))
 
     # -- stages ------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from mkdocs.structure.files import File
 
 from generator.lookup import index_json
 from generator.problems import summary
-from generator.render import SiteOptions, browse_markdown, json_feed, render_site
+from generator.render import SiteOptions, browse_markdown, json_feed, redirect_pages, render_site
 from generator.validate import validate_folder
 
 BROWSE_MARKER = "<!-- kb:browse -->"
@@ -43,6 +43,7 @@ def on_files(files, config):
     generated = render_site(_records, options)
     generated[INDEX_PATH] = index_json(_records)
     generated[FEED_PATH] = json_feed(_records, options)
+    generated.update(redirect_pages(_records))
     for path, content in generated.items():
         if files.get_file_from_path(path) is not None:
             raise PluginError(f"content/{path} clashes with a generated file: rename or remove it")

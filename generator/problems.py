@@ -21,7 +21,7 @@ RULES = {
     "EA010": "empty value",
     "EA011": "wrong type",
     "EA012": "bad URL",
-    "EA013": "bad date",
+    "EA013": "bad date (or a date in the future)",
     "EA014": "value not allowed",
     "EA015": "bad signature template",
     "EA016": "example matches none of the record's signatures",
@@ -30,6 +30,9 @@ RULES = {
     "EA019": "link is not https",
     "EA020": "file too large",
     "EA021": "inconsistent tool or category spelling",
+    "EA022": "TODO marker left in the record",
+    "EA023": "signature collides with another record's",
+    "EA024": "example looks up to another record first",
 }
 
 

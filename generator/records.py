@@ -39,6 +39,7 @@ class Record:
     fixed_in: str | None = None
     verified: dict | None = None
     tags: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
 
     @classmethod
     def from_data(cls, record_id: str, rel_path: str, data: dict) -> "Record":

@@ -5,6 +5,7 @@ engine that reads Markdown with YAML front matter can publish the result.
 """
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections import defaultdict
@@ -190,6 +191,23 @@ def render_site(records: list[Record], options: SiteOptions = SiteOptions()) -> 
     pages["categories/index.md"] = front_matter({"title": "Categories"}) + ENV.get_template(
         "categories.md.j2"
     ).render(categories={name: group(items, lambda r: r.tool) for name, items in by_category.items()})
+    return pages
+
+
+def redirect_pages(records: list[Record]) -> dict[str, str]:
+    """An HTML page at each former id's URL that sends readers (and search engines) to the record."""
+    pages = {}
+    for record in records:
+        title = html.escape(to_plain(record.title))
+        target = f"../{record.id}/"
+        for alias in record.aliases:
+            pages[f"errors/{alias}/index.html"] = (
+                '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+                f"<title>Moved: {title}</title>\n"
+                f'<link rel="canonical" href="{target}">\n<meta name="robots" content="noindex">\n'
+                f'<meta http-equiv="refresh" content="0; url={target}">\n</head>\n<body>\n'
+                f'<p>This record moved to <a href="{target}">{title}</a>.</p>\n</body>\n</html>\n'
+            )
     return pages
 
 

@@ -20,8 +20,9 @@ RECORD_SUFFIX = ".yaml"
 
 @dataclass
 class Result:
-    records: list[Record] = field(default_factory=list)
+    records: list[Record] = field(default_factory=list)  # all of them, when none has a problem
     problems: list[Problem] = field(default_factory=list)
+    usable: list[Record] = field(default_factory=list)  # the records valid on their own, always
 
     @property
     def ok(self) -> bool:
@@ -59,11 +60,17 @@ def validate_folder(root: Path) -> Result:
         if data is not None:
             loaded.append((path, record_id, data, document))
     result.problems.extend(check_knowledge_base(loaded))
+    # The lookup rules run on every record that is valid on its own, even when others are not.
+    broken = {problem.path for problem in result.problems}
+    sound = [(path, record_id, data, document) for path, record_id, data, document in loaded
+             if shown(path) not in broken]
+    records = [Record.from_data(record_id, path.relative_to(root).as_posix(), data)
+               for path, record_id, data, _ in sound]
+    documents = {record_id: (path, document) for path, record_id, _, document in sound}
+    result.problems.extend(check_lookups(records, documents))
+    result.usable = records
     if not result.problems:
-        result.records = [
-            Record.from_data(record_id, path.relative_to(root).as_posix(), data)
-            for path, record_id, data, _ in loaded
-        ]
+        result.records = records
     return result
 
 
@@ -121,6 +128,40 @@ def _check_examples(data: dict, report) -> None:
                        "signature verbatim, or add a signature that covers it")
 
 
+def check_lookups(records: list[Record], documents: dict) -> list[Problem]:
+    """Each signature and example must find its own record first among the exact matches.
+
+    Only exact matches can outrank a record on its own example (its signature
+    matches exactly, and exact beats fuzzy), so these checks run the exact
+    stage alone. A signature is tried as a paste with every placeholder filled.
+    """
+    from .lookup import Matcher, build_index  # rapidfuzz is only needed for the whole-KB rules
+
+    matcher = Matcher(build_index(records))
+    problems = []
+
+    def report(record, field, index, message):
+        path, document = documents[record.id]
+        line, column = document.where((field, index))
+        problems.append(Problem(shown(path), line, column, "EA023" if field == "signatures" else "EA024", message))
+
+    for record in records:
+        for index, template in enumerate(record.templates):
+            paste = template.fill({name: f"x{number}" for number, name in enumerate(template.placeholders)})
+            first = matcher.exact_matches(paste)[:1]
+            if first and first[0].id != record.id:
+                report(record, "signatures", index,
+                       f"{record.id} and {first[0].id} cannot be told apart: the paste {paste[:120]!r} finds "
+                       f"{first[0].id} first (its signature {first[0].signature!r}); make one of them more specific")
+        for index, example in enumerate(record.examples):
+            first = matcher.exact_matches(example)[:1]
+            if first and first[0].id != record.id:
+                report(record, "examples", index,
+                       f"this example of {record.id} finds {first[0].id} first (its signature "
+                       f"{first[0].signature!r} matches on line {first[0].line}): make the signatures more specific")
+    return problems
+
+
 def check_knowledge_base(loaded) -> list[Problem]:
     problems = []
     by_id: dict[str, Path] = {}
@@ -131,6 +172,18 @@ def check_knowledge_base(loaded) -> list[Problem]:
                                     "ids are unique across all folders"))
         else:
             by_id[record_id] = path
+    for path, record_id, data, document in loaded:
+        aliases = data.get("aliases")
+        for index, alias in enumerate(aliases if isinstance(aliases, list) else []):
+            if not isinstance(alias, str):
+                continue
+            if alias in by_id:
+                line, column = document.where(("aliases", index))
+                problems.append(Problem(shown(path), line, column, "EA007",
+                                        f"alias '{alias}' is the id of {shown(by_id[alias])}: an alias is a "
+                                        "former id that no record uses any more"))
+            else:
+                by_id[alias] = path
     spellings: dict[tuple[str, str], tuple[str, Path]] = {}
     for path, record_id, data, document in loaded:
         related_ids = data.get("related")
