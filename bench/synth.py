@@ -42,7 +42,7 @@ PATTERNS = [
     "{exception}: {reason} while trying to {verb} {noun} at {path}",
     "fatal: cannot {verb} {noun} '{name}' ({code})",
     "Error: {code}: {reason}, {verb} '{path}'",
-    "{tool}: {noun} {name} failed to {verb}: {reason} (exit code {status})",
+    "{tool}: {noun} {name} failed to {verb}: {reason} ({code}, exit code {status})",
     "FAILED to {verb} {noun} {name} after {count} attempts: {exception}",
     "{exception} raised in {name}: {noun} is {reason}",
     "Unable to {verb} {noun} from {url}: HTTP {status} {code}",
@@ -120,7 +120,7 @@ class Generator:
             "sources:",
             f"  - url: https://example.org/{tool}/issues/{number}",
             f"    title: {quote('Report ' + str(number))}",
-            f"updated: 2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}",
+            f"updated: 2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}",
         ]
         return tool, record_id, "\n".join(lines) + "\n"
 

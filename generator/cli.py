@@ -208,7 +208,7 @@ def cmd_new(args) -> int:
 
     from . import scaffold
     from .redact import redact
-    from .validate import record_files
+    from .files import record_files
 
     text = _read_paste(args.text)
     if text is None or not text.strip():
@@ -263,7 +263,7 @@ def cmd_new(args) -> int:
 
 
 def _record_path(folder: Path, record_id: str) -> str:
-    from .validate import record_files
+    from .files import record_files
 
     for path in record_files(folder):
         if path.stem == record_id:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import marshal
-import os
 from pathlib import Path
 
 from .lookup import INDEX_VERSION, Matcher, build_index, prepare
-from .validate import record_files, validate_folder
+from .files import cache_root, fingerprint
+from .validate import validate_folder
 
 
 class RecordsInvalidError(Exception):
@@ -23,19 +23,9 @@ class RecordsInvalidError(Exception):
         super().__init__(f"{len(problems)} problems in the records")
 
 
-def fingerprint(folder: Path) -> str:
-    digest = hashlib.sha256(f"v{INDEX_VERSION}".encode())
-    for path in record_files(folder):
-        stat = path.stat()
-        digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
-
-
 def cache_path(folder: Path) -> Path:
-    base = os.environ.get("KB_CACHE_DIR")
-    root = Path(base) if base else folder.resolve().parent / ".kb-cache"
     name = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
-    return root / f"lookup-{name}.marshal"
+    return cache_root(folder) / f"lookup-{name}.marshal"
 
 
 def load_index(folder: Path) -> dict:

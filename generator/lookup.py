@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz
 from rapidfuzz.distance import LCSseq
 
-from . import normalize
-from .signature import Template, compile_parts
+from . import normalize, portable_math
+from .signature import Template
 from .signature import parse as parse_template
 
 INDEX_FORMAT = "error-atlas-lookup-index"
@@ -103,7 +103,6 @@ class _Template:
     word_set: frozenset
     sequence: list[str]  # the words, with SLOT where a placeholder stands
     weight: float  # total IDF of its words: how much the template says
-    regex: re.Pattern | None = None
 
 
 @dataclass
@@ -139,14 +138,14 @@ def prepare(index: dict) -> dict:
         for word in words:
             document_count[word] += 1
     total = max(len(sequences), 1)
-    idf = {word: math.log(1 + total / count) for word, count in document_count.items()}
+    idf = {word: portable_math.log(1 + total / count) for word, count in document_count.items()}
     # Words in more than this many templates say too little to propose fuzzy candidates.
     common = max(50, total // 10)
     postings: dict[str, list[int]] = defaultdict(list)
     anchors: dict[str, list[int]] = defaultdict(list)
     weights = []
     for number, words in enumerate(word_sets):
-        weights.append(sum(idf[word] for word in words) or 1.0)
+        weights.append(math.fsum(idf[word] for word in words) or 1.0)
         if words:
             # The rarest word: a paste without it cannot match this template exactly.
             anchors[max(words, key=lambda w: (idf[w], w))].append(number)
@@ -169,7 +168,7 @@ class Matcher:
         self.postings: dict[str, list[int]] = self.state["postings"]
         self.anchors: dict[str, list[int]] = self.state["anchors"]
         total = max(len(self.state["sequences"]), 1)
-        self.unknown_idf = math.log(1 + total)  # a word that no signature has
+        self.unknown_idf = portable_math.log(1 + total)  # a word that no signature has
         # A fuzzy match must show some information: "not found" alone points to no error in particular.
         self.min_information = MIN_INFORMATION * self.unknown_idf
         self._templates: dict[int, _Template] = {}
@@ -236,7 +235,7 @@ class Matcher:
     def _exact_candidates(self, present: set) -> list[int]:
         """Templates whose every word is in the paste (found through their rarest word)."""
         found = []
-        for word in present:
+        for word in sorted(present):
             for number in self.anchors.get(word, ()):
                 if self.template(number).word_set <= present:
                     found.append(number)
@@ -245,7 +244,7 @@ class Matcher:
     def _fuzzy_candidates(self, present: set) -> list[int]:
         """Templates that share the most of their (rarer) words' weight with the paste."""
         covered = defaultdict(float)
-        for word in present:
+        for word in sorted(present):
             postings = self.postings.get(word)
             if postings:
                 weight = self.idf[word]
@@ -262,9 +261,7 @@ class Matcher:
             best[template.record] = match
 
     def _exact(self, template: _Template, cleaned: str, starts: list[int], lines) -> Match | None:
-        if template.regex is None:
-            template.regex = compile_parts(template.template.parts, re.IGNORECASE)
-        found = template.regex.search(cleaned)
+        found = template.template.regex.search(cleaned)
         if found is None:
             return None
         line = lines[bisect_right(starts, found.start()) - 1]
@@ -282,7 +279,7 @@ class Matcher:
             for end in range(start, min(start + WINDOW, len(lines))):
                 words = words + lines[end].words
                 present = template.word_set.intersection(words)
-                windows.append((sum(self.idf[w] for w in present), -len(words), start, words))
+                windows.append((math.fsum(self.idf[w] for w in present), -len(words), start, words))
         best_score, best_line = 0.0, None
         for _, _, start, words in sorted(windows, reverse=True)[:FINE_WINDOWS]:
             score = self._window_score(template, words)
@@ -334,7 +331,7 @@ class Matcher:
                     rescued.add(j)
                     matched_t.add(i)
                     break
-        information = sum(self.idf[sequence[i]] for i in matched_t if sequence[i] != SLOT)
+        information = math.fsum(self.idf[sequence[i]] for i in matched_t if sequence[i] != SLOT)
         if information < self.min_information:
             return 0.0  # "not found" alone is not evidence of any particular error
         last_t = max(matched_t)
@@ -348,8 +345,8 @@ class Matcher:
         for i, word in enumerate(sequence):
             if i not in matched_t and word != SLOT:
                 missing += self.idf[word] * (CUT_OFF if truncated and i > last_t else 1.0)
-        missing += sum(0.2 * self.weight(words[j]) for j in rescued)
-        unexplained = sum(self.weight(words[j]) for j in loose_w if j not in free and j not in rescued)
+        missing += math.fsum(0.2 * self.weight(words[j]) for j in rescued)
+        unexplained = math.fsum(self.weight(words[j]) for j in loose_w if j not in free and j not in rescued)
         return 100 - PENALTY * (missing + unexplained) / self.unknown_idf
 
     @staticmethod
@@ -393,9 +390,7 @@ def scan(matcher: Matcher, lines) -> list[Finding]:
                 template = matcher.template(template_number)
                 if not template.word_set <= words:
                     continue
-                if template.regex is None:
-                    template.regex = compile_parts(template.template.parts, re.IGNORECASE)
-                hit = template.regex.search(text)
+                hit = template.template.regex.search(text)
                 if hit is None:
                     continue
                 if last_line.get(template.record) == number:

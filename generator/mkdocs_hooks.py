@@ -8,6 +8,7 @@ generated pages as in-memory files, and watches the records in `mkdocs serve`.
 from __future__ import annotations
 
 import html
+import json
 import os
 from pathlib import Path
 
@@ -65,6 +66,26 @@ def on_page_context(context, page, config, nav):
     if page.meta.get("kb_edit_url"):
         page.edit_url = page.meta["kb_edit_url"]
     return context
+
+
+def on_post_build(config):
+    """Keep Material's search index small: for a record, its title, signatures and meaning.
+
+    Indexing every section of every record made search_index.json grow to
+    about 36 MB at 10,000 records, too much for a browser to load and index.
+    """
+    path = Path(config.site_dir) / "search" / "search_index.json"
+    if not path.exists():
+        return
+    index = json.loads(path.read_text(encoding="utf-8"))
+    index["docs"] = [doc for doc in index["docs"] if keep_in_search(doc["location"])]
+    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+
+
+def keep_in_search(location: str) -> bool:
+    if location.startswith("errors/"):
+        return "#" not in location or location.endswith("#what-this-error-means")
+    return not location.startswith("tags/")
 
 
 def on_serve(server, config, builder):

@@ -15,10 +15,12 @@ import jinja2
 
 from . import jsonld
 from .markdown_text import escape_outside_code, first_sentence, shorten, to_plain
+from .listings import listing_pages
 from .records import Record, slugify
 
 DESCRIPTION_LIMIT = 160
 RECENT_ON_HOME = 10
+TOOLS_ON_HOME = 8  # per category: the home page stays the same size as the KB grows
 
 
 @dataclass(frozen=True)
@@ -162,35 +164,7 @@ def render_site(records: list[Record], options: SiteOptions = SiteOptions()) -> 
     """Every generated page: {docs-relative path: Markdown}."""
     by_id = {record.id: record for record in records}
     pages = {record.page_path: render_record(record, by_id, options) for record in records}
-    by_tool = group(records, lambda r: r.tool)
-    by_category = group(records, lambda r: r.category)
-    for tool, tool_records in by_tool.items():
-        pages[f"tools/{tool_records[0].tool_slug}.md"] = front_matter(
-            {"title": tool, "description": f"{len(tool_records)} {tool} errors explained, with fixes."}
-        ) + ENV.get_template("tool.md.j2").render(tool=tool, records=tool_records)
-    for category, category_records in by_category.items():
-        pages[f"categories/{category_records[0].category_slug}.md"] = front_matter(
-            {"title": category, "description": f"{len(category_records)} {category} errors, by tool."}
-        ) + ENV.get_template("category.md.j2").render(
-            category=category, tools=group(category_records, lambda r: r.tool)
-        )
-    by_tag = defaultdict(list)
-    for record in sorted(records, key=lambda r: r.title.lower()):
-        for tag in record.tags:
-            by_tag[tag].append(record)
-    for tag, tag_records in by_tag.items():
-        pages[f"tags/{slugify(tag)}.md"] = front_matter(
-            {"title": f"Tag: {tag}", "description": f"{len(tag_records)} errors tagged {tag}."}
-        ) + ENV.get_template("tag.md.j2").render(tag=tag, records=tag_records)
-    pages["tags/index.md"] = front_matter({"title": "Tags"}) + ENV.get_template("tags.md.j2").render(
-        tags=dict(sorted(by_tag.items(), key=lambda item: (-len(item[1]), item[0])))
-    )
-    pages["tools/index.md"] = front_matter({"title": "Tools"}) + ENV.get_template("tools.md.j2").render(
-        tools=by_tool
-    )
-    pages["categories/index.md"] = front_matter({"title": "Categories"}) + ENV.get_template(
-        "categories.md.j2"
-    ).render(categories={name: group(items, lambda r: r.tool) for name, items in by_category.items()})
+    pages.update(listing_pages(records, front_matter))
     return pages
 
 
@@ -218,10 +192,14 @@ def recently_updated(records: list[Record], count: int) -> list[Record]:
 def browse_markdown(records: list[Record], prefix: str = "") -> str:
     """The home page's browse section; links are relative to a page `prefix` levels up ('' or '../')."""
     by_category = group(records, lambda r: r.category)
+    categories = {}
+    for name, items in by_category.items():
+        tools = sorted(group(items, lambda r: r.tool).items(), key=lambda item: (-len(item[1]), item[0].lower()))
+        categories[name] = (items[0].category_slug, len(items), tools[:TOOLS_ON_HOME], len(tools))
     return ENV.get_template("browse.md.j2").render(
         prefix=prefix,
         total=len(records),
-        categories={name: group(items, lambda r: r.tool) for name, items in by_category.items()},
+        categories=categories,
         recent=recently_updated(records, RECENT_ON_HOME),
     )
 

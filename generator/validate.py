@@ -10,7 +10,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import fields, yamlsafe
+from . import fields, validation_cache, yamlsafe
+from .files import record_files
 from .signature import TemplateError, parse
 from .problems import Problem
 from .records import Record, slugify
@@ -35,23 +36,19 @@ def shown(path: Path) -> str:
     return path.as_posix() if relative.startswith("..") else Path(relative).as_posix()
 
 
-def record_files(root: Path) -> list[Path]:
-    """Every file under root that is, or looks meant to be, a record."""
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
-                found.append(Path(dirpath) / name)
-    return found
-
-
-def validate_folder(root: Path) -> Result:
+def validate_folder(root: Path, use_cache: bool = True) -> Result:
     root = Path(root)
     result = Result()
     if not root.is_dir():
         result.problems.append(Problem(shown(root), 1, 1, "EA006",
                                        f"signatures folder {shown(root)} does not exist"))
+        return result
+    cache_key = validation_cache.key(root) if use_cache else None
+    cached = validation_cache.load(root, cache_key) if cache_key else None
+    if cached:
+        stored, result.problems, usable_ids = cached
+        result.usable = [Record.from_data(*entry) for entry in stored if entry[0] in usable_ids]
+        result.records = [] if result.problems else result.usable
         return result
     loaded: list[tuple[Path, str, dict, yamlsafe.LoadedYaml]] = []
     for path in record_files(root):
@@ -71,6 +68,9 @@ def validate_folder(root: Path) -> Result:
     result.usable = records
     if not result.problems:
         result.records = records
+    if cache_key:
+        sound_data = [(record_id, path.relative_to(root).as_posix(), data) for path, record_id, data, _ in sound]
+        validation_cache.store(root, cache_key, sound_data, result.problems, {r.id for r in records})
     return result
 
 
@@ -122,7 +122,7 @@ def _check_examples(data: dict, report) -> None:
             return  # already reported; examples cannot be checked against a broken template
     for index, example in enumerate(examples):
         if isinstance(example, str) and example.strip():
-            if all(template.search(example, strict=True) is None for template in templates):
+            if all(template.search(example) is None for template in templates):
                 report(("examples", index), "EA016",
                        "this example matches none of the record's signatures: copy the literal words of a "
                        "signature verbatim, or add a signature that covers it")

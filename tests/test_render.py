@@ -1,4 +1,5 @@
 """The page a record becomes: golden file, section order, structured data, escaping."""
+import dataclasses
 import json
 import os
 import re
@@ -94,13 +95,30 @@ def test_fenced_signature_cannot_close_its_code_block():
 def test_tool_and_category_pages_list_records_with_counts():
     site = pages()
     assert "2 errors in [Test Fixtures](../categories/test-fixtures.md)" in site["tools/demo-tool.md"]
-    assert "[Demo Tool](../tools/demo-tool.md) (2)" in site["categories/test-fixtures.md"]
-    assert "[Demo Tool](demo-tool.md)" in site["tools/index.md"]
+    assert "| [Widget request timed out](../errors/demo-tool-widget-timeout.md) | Workaround | 2026-02-03 |" in site[
+        "tools/demo-tool.md"]
+    assert "| [Demo Tool](../tools/demo-tool.md) | 2 |" in site["categories/test-fixtures.md"]
+    assert "| [Demo Tool](../tools/demo-tool.md) | [Test Fixtures](../categories/test-fixtures.md) | 2 |" in site[
+        "tools/index.md"]
+
+
+def test_long_listings_are_split_into_pages_of_50():
+    base = validate_folder(FIXTURES / "valid").records[0]
+    records = [dataclasses.replace(base, id=f"big-{n:03d}", title=f"Big error {n:03d}", tool="Big Tool", related=[])
+               for n in range(120)]
+    site = render_site(records, OPTIONS)
+    assert {"tools/big-tool.md", "tools/big-tool/page-2.md", "tools/big-tool/page-3.md"} <= set(site)
+    assert "tools/big-tool/page-4.md" not in site
+    first, second, third = site["tools/big-tool.md"], site["tools/big-tool/page-2.md"], site["tools/big-tool/page-3.md"]
+    assert first.count("](../errors/") == 50 and second.count("](../../errors/") == 50
+    assert third.count("](../../errors/") == 20
+    assert "Page 1 of 3 · [next](big-tool/page-2.md)" in first
+    assert "Page 2 of 3 · [previous](../big-tool.md) · [next](page-3.md)" in second
 
 
 def test_tag_pages_and_feed():
     site = pages()
-    assert "[widgets](widgets.md): 1" in site["tags/index.md"]
+    assert "| [widgets](../tags/widgets.md) | 1 |" in site["tags/index.md"]
     assert "[Widget request timed out](../errors/demo-tool-widget-timeout.md)" in site["tags/timeout.md"]
     _, body = split(site["errors/demo-tool-widget-timeout.md"])
     assert "| **Tags** | [widgets](../tags/widgets.md), [timeout](../tags/timeout.md) |" in body

@@ -148,3 +148,19 @@ def test_the_build_writes_the_lookup_index(fixture_site):
     index = json.loads(read(fixture_site, "lookup-index.json"))
     assert (index["format"], index["version"]) == ("error-atlas-lookup-index", 1)
     assert [r["id"] for r in index["records"]] == ["demo-tool-widget-refused", "demo-tool-widget-timeout"]
+
+
+def test_paged_listings_build_strictly_with_working_links(tmp_path):
+    """120 records of one tool: the pager's links must resolve (mkdocs --strict checks them)."""
+    folder = tmp_path / "signatures" / "big-tool"
+    folder.mkdir(parents=True)
+    template = (FIXTURES / "valid" / "demo-tool" / "demo-tool-widget-refused.yaml").read_text()
+    template = template.replace("related: [demo-tool-widget-timeout]\n", "").replace("Demo Tool", "Big Tool")
+    for n in range(120):
+        text = template.replace("widget {widget} refused", f"gadget{n} {{widget}} refused")
+        text = text.replace("widget 'alpha' refused", f"gadget{n} 'alpha' refused")
+        (folder / f"big-{n:03d}.yaml").write_text(text)
+    site = tmp_path / "site"
+    done = kb("build", "--signatures", str(tmp_path / "signatures"), "--site-dir", str(site))
+    assert done.returncode == 0, done.stderr
+    assert (site / "tools" / "big-tool" / "page-3" / "index.html").exists()

@@ -1,0 +1,33 @@
+"""Which files are records, and where caches about them live."""
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+from .lookup import INDEX_VERSION
+
+
+def record_files(root: Path) -> list[Path]:
+    """Every file under root that is, or looks meant to be, a record (.yaml, or a misnamed .yml)."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.endswith((".yaml", ".yml")) and not name.startswith("."):
+                found.append(Path(dirpath) / name)
+    return found
+
+
+def fingerprint(folder: Path) -> str:
+    """Changes whenever a record file is added, removed, resized or touched."""
+    digest = hashlib.sha256(f"v{INDEX_VERSION}\0{os.getcwd()}".encode())
+    for path in record_files(folder):
+        stat = path.stat()
+        digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def cache_root(folder: Path) -> Path:
+    base = os.environ.get("KB_CACHE_DIR")
+    return Path(base) if base else Path(folder).resolve().parent / ".kb-cache"
