@@ -197,6 +197,30 @@ class Matcher:
         """Only the records whose signature appears in the text, ranked as `lookup` ranks them."""
         return self._search(text, fuzzy=False)
 
+    def first_exact(self, text: str) -> tuple[str, str, int] | None:
+        """(record id, signature, line) of the best exact match, as `exact_matches` ranks them.
+
+        For the validator, which asks this of every example and signature: it
+        locates matches with Template.first_match, so no expression is compiled.
+        """
+        lines = self._lines(text)
+        present = set()
+        for line in lines:
+            present |= _all_words(line.text, line.words)
+        cleaned = "\n".join(line.text for line in lines)
+        starts = [0] + [found.end() for found in re.finditer("\n", cleaned)]
+        best = None
+        for number in self._exact_candidates(present):
+            template = self.template(number)
+            start = template.template.first_match(cleaned)
+            if start is None:
+                continue
+            line = lines[bisect_right(starts, start) - 1].number
+            key = (line, -template.weight, self.records[template.record]["id"])
+            if best is None or key < best[0]:
+                best = (key, self.records[template.record]["id"], template.text, line)
+        return None if best is None else best[1:]
+
     def _search(self, text: str, fuzzy: bool) -> list[Match]:
         lines = self._lines(text)
         if not lines:

@@ -10,12 +10,14 @@ import json
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import partial
 
 import jinja2
 
 from . import jsonld
 from .markdown_text import escape_outside_code, first_sentence, shorten, to_plain
 from .listings import listing_pages
+from .parallel import map_chunks
 from .records import Record, slugify
 
 DESCRIPTION_LIMIT = 160
@@ -153,6 +155,10 @@ def render_record(record: Record, by_id: dict[str, Record], options: SiteOptions
     return front_matter(meta) + body
 
 
+def _render_records(by_id: dict, options: SiteOptions, records: list[Record]) -> list[tuple[str, str]]:
+    return [(record.page_path, render_record(record, by_id, options)) for record in records]
+
+
 def group(records: list[Record], key) -> dict[str, list[Record]]:
     groups = defaultdict(list)
     for record in sorted(records, key=lambda r: r.title.lower()):
@@ -163,7 +169,7 @@ def group(records: list[Record], key) -> dict[str, list[Record]]:
 def render_site(records: list[Record], options: SiteOptions = SiteOptions()) -> dict[str, str]:
     """Every generated page: {docs-relative path: Markdown}."""
     by_id = {record.id: record for record in records}
-    pages = {record.page_path: render_record(record, by_id, options) for record in records}
+    pages = dict(map_chunks(partial(_render_records, by_id, options), records))
     pages.update(listing_pages(records, front_matter))
     return pages
 

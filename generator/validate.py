@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from . import fields, validation_cache, yamlsafe
 from .files import record_files
+from .parallel import map_chunks
 from .signature import TemplateError, parse
 from .problems import Problem
 from .records import Record, slugify
@@ -51,8 +53,7 @@ def validate_folder(root: Path, use_cache: bool = True) -> Result:
         result.records = [] if result.problems else result.usable
         return result
     loaded: list[tuple[Path, str, dict, yamlsafe.LoadedYaml]] = []
-    for path in record_files(root):
-        record_id, data, document, problems = check_file(root, path)
+    for path, (record_id, data, document, problems) in map_chunks(partial(_check_files, root), record_files(root)):
         result.problems.extend(problems)
         if data is not None:
             loaded.append((path, record_id, data, document))
@@ -72,6 +73,10 @@ def validate_folder(root: Path, use_cache: bool = True) -> Result:
         sound_data = [(record_id, path.relative_to(root).as_posix(), data) for path, record_id, data, _ in sound]
         validation_cache.store(root, cache_key, sound_data, result.problems, {r.id for r in records})
     return result
+
+
+def _check_files(root: Path, paths: list[Path]) -> list:
+    return [(path, check_file(root, path)) for path in paths]
 
 
 def check_file(root: Path, path: Path):
@@ -122,7 +127,7 @@ def _check_examples(data: dict, report) -> None:
             return  # already reported; examples cannot be checked against a broken template
     for index, example in enumerate(examples):
         if isinstance(example, str) and example.strip():
-            if all(template.search(example) is None for template in templates):
+            if all(template.first_match(example) is None for template in templates):
                 report(("examples", index), "EA016",
                        "this example matches none of the record's signatures: copy the literal words of a "
                        "signature verbatim, or add a signature that covers it")
@@ -148,17 +153,17 @@ def check_lookups(records: list[Record], documents: dict) -> list[Problem]:
     for record in records:
         for index, template in enumerate(record.templates):
             paste = template.fill({name: f"x{number}" for number, name in enumerate(template.placeholders)})
-            first = matcher.exact_matches(paste)[:1]
-            if first and first[0].id != record.id:
+            first = matcher.first_exact(paste)
+            if first and first[0] != record.id:
                 report(record, "signatures", index,
-                       f"{record.id} and {first[0].id} cannot be told apart: the paste {paste[:120]!r} finds "
-                       f"{first[0].id} first (its signature {first[0].signature!r}); make one of them more specific")
+                       f"{record.id} and {first[0]} cannot be told apart: the paste {paste[:120]!r} finds "
+                       f"{first[0]} first (its signature {first[1]!r}); make one of them more specific")
         for index, example in enumerate(record.examples):
-            first = matcher.exact_matches(example)[:1]
-            if first and first[0].id != record.id:
+            first = matcher.first_exact(example)
+            if first and first[0] != record.id:
                 report(record, "examples", index,
-                       f"this example of {record.id} finds {first[0].id} first (its signature "
-                       f"{first[0].signature!r} matches on line {first[0].line}): make the signatures more specific")
+                       f"this example of {record.id} finds {first[0]} first (its signature "
+                       f"{first[1]!r} matches on line {first[2]}): make the signatures more specific")
     return problems
 
 

@@ -36,6 +36,28 @@ class _StrictPyLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+class _Refused(Exception):
+    """The fast path saw something only the careful path can report (an alias, a duplicate key)."""
+
+
+if hasattr(yaml, "CSafeLoader"):
+    class _FastLoader(yaml.CSafeLoader):
+        """libyaml all the way to Python values, refusing aliases and duplicate keys."""
+
+        def construct_object(self, node, deep=False):
+            if node in self.constructed_objects:
+                raise _Refused  # the same node twice: an alias
+            return super().construct_object(node, deep)
+
+        def construct_mapping(self, node, deep=False):
+            keys = [key.value for key, _ in node.value]
+            if len(keys) != len(set(keys)):
+                raise _Refused
+            return super().construct_mapping(node, deep)
+else:  # pragma: no cover - PyYAML built without libyaml
+    _FastLoader = None
+
+
 # libyaml composes about ten times faster. It links an alias to the node it names
 # (no copy, no expansion), and _to_python refuses any node reached twice, so an alias
 # bomb is still refused at its first alias, in time linear in the file.
@@ -51,9 +73,18 @@ class LoadedYaml:
     # Paths of values written as block scalars (| or >): their text starts on the next line.
     block_paths: set = field(default_factory=set)
     lines: list = field(default_factory=list)
+    text: str = ""
+    shown_path: str = ""
+
+    def _ensure_positions(self) -> None:
+        """A file read by the fast path has no positions until a problem needs one."""
+        if not self.positions and self.text:
+            careful = _load_carefully(self.text, self.shown_path, LoadedYaml())
+            self.positions, self.block_paths = careful.positions, careful.block_paths
 
     def where_inside(self, path: Location, text: str, offset: int) -> tuple[int, int]:
         """Position of character `offset` of the text value at `path`."""
+        self._ensure_positions()
         line, column = self.where(path)
         inner_line = text.count("\n", 0, offset)
         inner_column = offset - (text.rfind("\n", 0, offset) + 1)
@@ -70,6 +101,7 @@ class LoadedYaml:
 
     def where(self, path: Location, key: bool = False) -> tuple[int, int]:
         """Position of the value at `path` (or of its key), else of its nearest parent."""
+        self._ensure_positions()
         if key and ("key",) + tuple(path) in self.positions:
             return self.positions[("key",) + tuple(path)]
         path = tuple(path)
@@ -101,6 +133,21 @@ def load_file(path: Path, shown_path: str) -> LoadedYaml:
 def load_text(text: str, shown_path: str, result: LoadedYaml | None = None) -> LoadedYaml:
     result = result or LoadedYaml()
     result.lines = text.splitlines()
+    result.text, result.shown_path = text, shown_path
+    if _FastLoader is not None:
+        # Most records are fine: read them at libyaml speed and find positions only when needed.
+        try:
+            data = yaml.load(text, Loader=_FastLoader)
+        except Exception:  # noqa: BLE001 - anything odd is reported precisely by the careful path
+            data = None
+        if isinstance(data, dict) and all(isinstance(key, str) for key in data):
+            result.data = data
+            return result
+    return _load_carefully(text, shown_path, result)
+
+
+def _load_carefully(text: str, shown_path: str, result: LoadedYaml) -> LoadedYaml:
+    """Compose node by node, keeping every position and reporting every problem."""
     loader = _Loader(text)
     try:
         node = loader.get_single_node()

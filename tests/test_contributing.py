@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import FIXTURES, ROOT
+from helpers import FIXTURES, ROOT
 from generator import scaffold, signature
 from generator.redact import redact
 from generator.validate import validate_folder

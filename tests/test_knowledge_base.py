@@ -2,7 +2,7 @@
 
 A new signature that is ambiguous with an existing one fails here, naming both.
 """
-from conftest import ROOT
+from helpers import ROOT
 from generator.lookup import Matcher, build_index
 from generator.validate import validate_folder
 

@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from conftest import FIXTURES, ROOT
+from helpers import FIXTURES, ROOT
 from generator import index_cache
 from generator.lookup import Matcher, build_index, scan
 from generator.records import Record

@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from conftest import FIXTURES, ROOT
+from helpers import FIXTURES, ROOT
 from generator import jsonld
 from generator.render import SiteOptions, render_site
 from generator.validate import validate_folder

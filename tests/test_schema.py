@@ -5,7 +5,7 @@ import json
 import jsonschema
 import pytest
 
-from conftest import FIXTURES, ROOT
+from helpers import FIXTURES, ROOT
 from generator import fields, yamlsafe
 
 SCHEMA = json.loads((ROOT / "schema" / "record.schema.json").read_text())

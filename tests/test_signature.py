@@ -40,3 +40,30 @@ def test_values_are_bounded_and_never_cross_lines():
 
 def test_fill_puts_values_back():
     assert parse("a {x} b {y}").fill({"x": "1"}) == "a 1 b {y}"
+
+
+def test_first_match_agrees_with_the_compiled_expression():
+    """The validator's walker and the lookup's regex must find the same leftmost match."""
+    import random
+
+    rng = random.Random(5)
+    pieces = ["err", "a", "b", " ", "\n", "fail", "x", "ERR", ":", "  ", "\t", "yy"]
+    checked = 0
+    for _ in range(5000):
+        parts = []
+        for _ in range(rng.randint(1, 5)):
+            if rng.random() < 0.4 and (not parts or not parts[-1].startswith("{")):
+                parts.append("{v%d}" % len(parts))
+            else:
+                parts.append(rng.choice([" ", "", "  "]) + rng.choice(["err", "a", "b", "fail"]) + rng.choice([" ", ":"]))
+        try:
+            template = parse("".join(parts))
+        except TemplateError:
+            continue
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 15)))
+        if rng.random() < 0.1:
+            text = text.replace("x", "x" * 250)  # values longer than a placeholder may hold
+        found = template.regex.search(text)
+        assert template.first_match(text) == (None if found is None else found.start()), (template.text, text)
+        checked += 1
+    assert checked > 3000

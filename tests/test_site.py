@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from conftest import FIXTURES, ROOT
+from helpers import FIXTURES, ROOT
 
 
 def kb(*args, env=None, **kwargs):

@@ -2,7 +2,7 @@
 import re
 import time
 
-from conftest import FIXTURES, ROOT
+from helpers import FIXTURES, ROOT
 from generator.problems import RULES
 from generator.validate import validate_folder
 
