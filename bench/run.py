@@ -1,0 +1,170 @@
+"""How every cost grows with the knowledge base: 1,000, 10,000 (and 100,000) records.
+
+    python bench/run.py [--sizes 1000 10000] [--skip-browser]
+
+For each size, a synthetic knowledge base (bench/synth.py) is written to a
+temporary folder and measured:
+
+- validate: `kb validate`, cold (no cache);
+- own work: `kb render`, cold: validate + render every page + the lookup index;
+- mkdocs build: `kb build` after that (records cached), its mkdocs part as
+  MkDocs reports it, and the peak RSS of the whole build (GNU time);
+- the site: total size, page count, the largest page, Material's
+  search_index.json and our lookup-index.json, raw and gzipped;
+- Python lookup: median and p95 in process over 200 noisy pastes, and the
+  whole `kb lookup` process with the index cached (median of 5);
+- in Chromium (unless --skip-browser): the time from page load to the first
+  answer of the site search box, and the search worker's JavaScript heap
+  (bench/site_search.py).
+
+Then a table, and the growth from the first size to the second (a ratio
+near 10 for 10x the records is linear).
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(HERE))
+import synth  # noqa: E402
+
+
+def timed(command: list[str], env: dict) -> tuple[float, int, str]:
+    """(seconds, peak RSS in MB, output) of a command, measured by GNU time."""
+    with tempfile.NamedTemporaryFile("r", suffix=".time") as report:
+        started = time.perf_counter()
+        done = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", report.name, *command], env=env, cwd=ROOT,
+                              capture_output=True, text=True)
+        seconds = time.perf_counter() - started
+        if done.returncode != 0:
+            raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+        rss_kb = int(report.read().strip().splitlines()[-1])
+    return seconds, rss_kb // 1024, done.stdout + done.stderr
+
+
+def sizes_of(path: Path) -> tuple[int, int]:
+    data = path.read_bytes()
+    return len(data), len(gzip.compress(data, 6))
+
+
+def measure(size: int, tmp: Path, browser: bool) -> dict:
+    folder = tmp / "signatures"
+    examples = synth.write_kb(size, folder)
+    env = dict(os.environ, KB_SIGNATURES=str(folder), NO_MKDOCS_2_WARNING="1")
+    kb = [sys.executable, "-m", "generator"]
+    row = {"records": size}
+
+    cold = dict(env, KB_CACHE_DIR=str(tmp / "cache-validate"))
+    row["validate_s"], _, _ = timed(kb + ["validate"], cold)
+    work = dict(env, KB_CACHE_DIR=str(tmp / "cache"))
+    row["own_work_s"], row["own_work_rss_mb"], _ = timed(kb + ["render", "--out", str(tmp / "markdown")], work)
+    row["build_s"], row["build_rss_mb"], log = timed(kb + ["build", "--site-dir", str(tmp / "site")], work)
+    found = re.search(r"Documentation built in ([\d.]+) seconds", log)
+    row["mkdocs_s"] = float(found.group(1)) if found else float("nan")
+
+    site = tmp / "site"
+    pages = list(site.rglob("*.html"))
+    row["site_mb"] = sum(p.stat().st_size for p in site.rglob("*") if p.is_file()) / 1e6
+    row["pages"] = len(pages)
+    largest = max(pages, key=lambda p: p.stat().st_size)
+    row["largest_page_kb"] = largest.stat().st_size / 1e3
+    row["largest_page"] = str(largest.relative_to(site))
+    row["search_index_mb"], row["search_index_gz_mb"] = (n / 1e6 for n in sizes_of(site / "search" /
+                                                                                   "search_index.json"))
+    row["lookup_index_mb"], row["lookup_index_gz_mb"] = (n / 1e6 for n in sizes_of(site / "lookup-index.json"))
+
+    # Python lookup, in process, with the cached index the CLI uses.
+    os.environ["KB_CACHE_DIR"] = work["KB_CACHE_DIR"]
+    from generator.index_cache import load_matcher
+    matcher = load_matcher(folder)
+    rng = random.Random(3)
+    pastes = [synth.noisy_paste(rng, example) for _, example in rng.sample(examples, min(200, size))]
+    latencies = []
+    for paste in pastes:
+        started = time.perf_counter()
+        matcher.lookup(paste)
+        latencies.append((time.perf_counter() - started) * 1000)
+    latencies.sort()
+    row["lookup_median_ms"] = statistics.median(latencies)
+    row["lookup_p95_ms"] = latencies[int(0.95 * len(latencies)) - 1]
+    process = []
+    for paste in pastes[:5]:
+        started = time.perf_counter()
+        subprocess.run(kb + ["lookup", paste], env=work, cwd=ROOT, capture_output=True)
+        process.append(time.perf_counter() - started)
+    row["kb_lookup_process_s"] = statistics.median(process)
+
+    if browser:
+        import site_search
+        row.update(site_search.measure(site, query=synth.unquote(examples[0][1]).split(":")[0][:40]))
+    return row
+
+
+COLUMNS = [
+    ("records", "records", "{:.0f}"),
+    ("validate_s", "validate (s)", "{:.1f}"),
+    ("own_work_s", "own work: validate+render+index (s)", "{:.1f}"),
+    ("mkdocs_s", "mkdocs build (s)", "{:.1f}"),
+    ("build_s", "kb build total (s)", "{:.1f}"),
+    ("build_rss_mb", "build peak RSS (MB)", "{:.0f}"),
+    ("pages", "HTML pages", "{:.0f}"),
+    ("site_mb", "site size (MB)", "{:.1f}"),
+    ("largest_page_kb", "largest page (KB)", "{:.1f}"),
+    ("search_index_mb", "search_index.json (MB)", "{:.2f}"),
+    ("search_index_gz_mb", "  gzipped (MB)", "{:.2f}"),
+    ("lookup_index_mb", "lookup-index.json (MB)", "{:.2f}"),
+    ("lookup_index_gz_mb", "  gzipped (MB)", "{:.2f}"),
+    ("lookup_median_ms", "Python lookup median (ms)", "{:.1f}"),
+    ("lookup_p95_ms", "Python lookup p95 (ms)", "{:.1f}"),
+    ("kb_lookup_process_s", "kb lookup process (s)", "{:.2f}"),
+    ("search_first_answer_s", "site search: first answer after load (s)", "{:.2f}"),
+    ("search_worker_heap_mb", "site search worker heap (MB)", "{:.0f}"),
+    ("search_download_gz_mb", "site search download, gzipped (MB)", "{:.2f}"),
+]
+
+
+def print_table(rows: list[dict]) -> None:
+    width = max(len(label) for _, label, _ in COLUMNS)
+    header = f"{'':{width}}" + "".join(f"{row['records']:>12,}" for row in rows)
+    if len(rows) > 1:
+        header += f"{'growth':>10}"
+    print(header)
+    for key, label, form in COLUMNS[1:]:
+        if not any(key in row for row in rows):
+            continue
+        line = f"{label:{width}}" + "".join(f"{form.format(row.get(key, float('nan'))):>12}" for row in rows)
+        if len(rows) > 1 and rows[0].get(key):
+            line += f"{rows[1].get(key, float('nan')) / rows[0][key]:>9.1f}x"
+        print(line)
+    for row in rows:
+        print(f"largest page at {row['records']:,}: {row['largest_page']}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000])
+    parser.add_argument("--skip-browser", action="store_true", help="skip the Chromium measurements")
+    args = parser.parse_args()
+    rows = []
+    for size in args.sizes:
+        print(f"measuring {size:,} records...", file=sys.stderr)
+        with tempfile.TemporaryDirectory() as tmp:
+            rows.append(measure(size, Path(tmp), browser=not args.skip_browser))
+    print_table(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
