@@ -19,13 +19,24 @@ def record_files(root: Path) -> list[Path]:
     return found
 
 
+def engine_hash() -> str:
+    """Changes whenever the code that caches depend on changes (a new rule, a new weight)."""
+    digest = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def fingerprint(folder: Path) -> str:
-    """Changes whenever a record file is added, removed, resized or touched."""
-    digest = hashlib.sha256(f"v{INDEX_VERSION}\0{os.getcwd()}".encode())
+    """Changes whenever a record file is added, removed, resized or touched, or the code changes."""
+    digest = hashlib.sha256(f"v{INDEX_VERSION}\0{os.getcwd()}\0{_ENGINE}".encode())
     for path in record_files(folder):
         stat = path.stat()
         digest.update(f"{path.relative_to(folder)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
+
+
+_ENGINE = engine_hash()
 
 
 def cache_root(folder: Path) -> Path:

@@ -409,7 +409,7 @@ def scan(matcher: Matcher, lines) -> list[Finding]:
     for number, raw in enumerate(lines, start=1):
         text = normalize.clean(raw.rstrip("\n"))[:MAX_LINE]
         words = _all_words(text, normalize.tokens(text))
-        for word in words:
+        for word in sorted(words):  # a stable order, so a line matching two templates reports the same one
             for template_number in matcher.anchors.get(word, ()):
                 template = matcher.template(template_number)
                 if not template.word_set <= words:

@@ -2,8 +2,8 @@
 
 `kb build` validates, then MkDocs loads the records again through the hook;
 `mkdocs serve` reloads them on every change. The cache key is the folder's
-fingerprint (every record file's path, size and modification time) and a
-hash of the validator's own source, so a changed record or a changed rule
+fingerprint (every record file's path, size and modification time, and a
+hash of the generator's own source), so a changed record or a changed rule
 always means a fresh validation. Stored with marshal (plain data; it cannot
 run code), beside the lookup cache.
 """
@@ -16,17 +16,6 @@ from pathlib import Path
 
 from .files import cache_root, fingerprint
 from .problems import Problem
-
-_RULE_SOURCES = ("fields.py", "validate.py", "yamlsafe.py", "markdown_text.py", "signature.py", "lookup.py",
-                 "normalize.py", "records.py", "problems.py", "files.py")
-
-
-def _rules_hash() -> str:
-    digest = hashlib.sha256()
-    for name in _RULE_SOURCES:
-        digest.update((Path(__file__).parent / name).read_bytes())
-    return digest.hexdigest()
-
 
 def _path(folder: Path) -> Path:
     name = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:16]
@@ -43,7 +32,7 @@ def _plain(value):
 
 
 def key(folder: Path) -> str:
-    return fingerprint(folder) + _rules_hash()
+    return fingerprint(folder)  # covers the records and the validator's own code
 
 
 def load(folder: Path, current_key: str):

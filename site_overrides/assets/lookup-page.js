@@ -1,0 +1,388 @@
+/* The lookup page (lookup/) and the lookup's matches in the site's search box.
+ *
+ * Everything runs in this tab: the index (lookup-index.json) is fetched once,
+ * without the paste, and the paste is matched here by lookup.js. The paste is
+ * never put in the URL, in storage, or in a request. The one exception is the
+ * home page's hand-off: it leaves the paste in sessionStorage under "kb-paste",
+ * which this page reads and removes at once. Pasted and record text is only
+ * ever set as textContent, never parsed as HTML.
+ */
+(function () {
+  "use strict";
+
+  var L = window.ErrorAtlasLookup;
+  var HAND_OFF = "kb-paste";
+  var RESULTS = 5;
+  var SEARCH_RESULTS = 3;
+  var matcherPromise = null;
+
+  // -- where things are ---------------------------------------------------------------
+
+  /** The site root, as Material computes it (works under /error-atlas/ and at the root). */
+  function siteRoot() {
+    if (typeof __md_scope !== "undefined" && __md_scope) return new URL(__md_scope.href || __md_scope);
+    var config = document.getElementById("__config");
+    var base = config ? JSON.parse(config.textContent).base : ".";
+    return new URL(base.replace(/\/?$/, "/"), location.href);
+  }
+
+  function pageOf(id) {
+    return new URL("errors/" + encodeURIComponent(id) + "/", siteRoot()).href;
+  }
+
+  /** The repository, from the header's "Go to repository" link (mkdocs.yml repo_url). */
+  function repositoryUrl() {
+    var source = document.querySelector("a.md-source[href]");
+    return source ? source.href.replace(/\/+$/, "") : "https://github.com/error-atlas/error-atlas";
+  }
+
+  // -- the index ----------------------------------------------------------------------
+
+  function loadMatcher() {
+    if (matcherPromise === null) {
+      var started = performance.now();
+      matcherPromise = fetch(new URL("lookup-index.json", siteRoot()).href, { credentials: "same-origin" })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
+        })
+        .then(function (index) {
+          var matcher = new L.Matcher(index);
+          matcher.loadMs = performance.now() - started;
+          return matcher;
+        });
+      matcherPromise.catch(function () { matcherPromise = null; });  // a later attempt may succeed
+    }
+    return matcherPromise;
+  }
+
+  // -- DOM helpers (text only) -------------------------------------------------------
+
+  function element(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = text;
+    return node;
+  }
+
+  /** The signature with the paste's values in place of its placeholders, values marked. */
+  function signatureNode(match) {
+    var code = element("code", "kb-result__signature");
+    var parts;
+    try {
+      parts = L.parseTemplate(match.signature);
+    } catch (error) {
+      code.textContent = match.signature;
+      return code;
+    }
+    parts.forEach(function (part) {
+      if (typeof part === "string") {
+        code.appendChild(document.createTextNode(part));
+      } else if (Object.prototype.hasOwnProperty.call(match.variables, part.name)) {
+        var value = element("mark", "kb-value", match.variables[part.name]);
+        value.title = part.name;
+        code.appendChild(value);
+      } else {
+        code.appendChild(element("span", "kb-placeholder", "{" + part.name + "}"));
+      }
+    });
+    return code;
+  }
+
+  function resultItem(match, rank) {
+    var item = element("li", "kb-result kb-result--" + match.confidence);
+    item.setAttribute("data-id", match.id);
+    var head = element("div", "kb-result__head");
+    var link = element("a", "kb-result__title", match.title);
+    link.href = pageOf(match.id);
+    if (rank === 0) link.setAttribute("aria-keyshortcuts", "Enter");
+    head.appendChild(link);
+    var badge = element("span", "kb-confidence kb-confidence--" + match.confidence, match.confidence);
+    badge.title = "score " + match.score + " of 100";
+    head.appendChild(badge);
+    item.appendChild(head);
+    var signature = element("div", "kb-result__row");
+    signature.appendChild(element("span", "kb-result__label", "Signature"));
+    signature.appendChild(signatureNode(match));
+    item.appendChild(signature);
+    var line = element("div", "kb-result__row");
+    line.appendChild(element("span", "kb-result__label", "Line " + match.line));
+    line.appendChild(element("code", "kb-result__line", match.line_text));
+    item.appendChild(line);
+    return item;
+  }
+
+  // -- contribute a new error -------------------------------------------------------
+
+  function today() {
+    var now = new Date();
+    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
+    return now.getFullYear() + "-" + pad(now.getMonth() + 1) + "-" + pad(now.getDate());
+  }
+
+  var MAX_URL = 7500;  // GitHub refuses much longer addresses
+
+  /** {href, found, skeleton, filename} for a paste no record explains; secrets redacted first. */
+  function contribution(paste, tool) {
+    var redacted = L.redact(paste);
+    var text = redacted[0];
+    var template = L.proposeTemplate(L.errorLine(text));
+    var id = L.proposeId(tool, template, null);
+    var folder = tool ? L.slugify(tool) : "TODO-tool-folder";
+    var filename = folder + "/" + id + ".yaml";
+    var base = repositoryUrl() + "/new/main/signatures?filename=" + encodeURIComponent(filename) + "&value=";
+    var skeleton = L.skeleton(text, template, tool, "", today());
+    var href = base + encodeURIComponent(skeleton);
+    var shortened = false;
+    if (href.length > MAX_URL) {
+      // A long log: keep the error line as the example, so the address stays usable.
+      skeleton = L.skeleton(L.errorLine(text), template, tool, "", today());
+      href = base + encodeURIComponent(skeleton);
+      shortened = true;
+    }
+    return { href: href, found: redacted[1], skeleton: skeleton, filename: filename, shortened: shortened };
+  }
+
+  // -- the lookup page ----------------------------------------------------------------
+
+  function setUpLookupPage(root) {
+    if (root.getAttribute("data-ready") === "yes") return;
+    root.setAttribute("data-ready", "yes");
+    var input = document.getElementById("error-input");
+    var results = document.getElementById("lookup-results");
+    var status = document.getElementById("lookup-status");
+    var empty = document.getElementById("lookup-nomatch");
+    var link = document.getElementById("contribute-link");
+    var note = document.getElementById("contribute-note");
+    var preview = document.getElementById("contribute-preview");
+    var tool = document.getElementById("contribute-tool");
+    var matcher = null;
+    var timer = null;
+    var lastMs = 0;
+    var lookups = 0;
+    var best = null;
+
+    function say(text) {
+      if (status.textContent !== text) status.textContent = text;
+    }
+
+    function showNoMatch(paste) {
+      var made = contribution(paste, pyStrip(tool.value));
+      link.href = made.href;
+      link.setAttribute("data-filename", made.filename);
+      note.textContent = (made.found.length
+        ? "Before anything went into the link, these were removed from your paste: " + made.found.join(", ") + "."
+        : "Tokens, keys, passwords in URLs and e-mail addresses are removed before anything goes into the link; " +
+          "none were found.") +
+        " Check the preview below: the link sends it to GitHub only when you open it." +
+        (made.shortened ? " The log is long, so only its error line is included." : "");
+      preview.textContent = made.skeleton;
+      empty.hidden = false;
+    }
+
+    function pyStrip(text) {
+      return L.pyStrip(text || "");
+    }
+
+    function run() {
+      timer = null;
+      if (matcher === null) return;
+      var paste = input.value;
+      var started = performance.now();
+      var found = pyStrip(paste) ? matcher.lookup(paste, RESULTS) : [];
+      lastMs = performance.now() - started;
+      best = found.length ? found[0] : null;
+      var list = document.createDocumentFragment();
+      found.forEach(function (match, rank) { list.appendChild(resultItem(match, rank)); });
+      results.replaceChildren(list);
+      if (!pyStrip(paste)) {
+        empty.hidden = true;
+        say("Ready: paste an error above.");
+      } else if (found.length) {
+        empty.hidden = true;
+        say(found.length + (found.length === 1 ? " match" : " matches") + ". Best: " + found[0].title + " (" +
+          found[0].confidence + "). Press Enter to open it.");
+      } else {
+        showNoMatch(paste);
+        say("No match: no record explains this error yet.");
+      }
+      results.setAttribute("data-lookups", String(++lookups));
+      root.setAttribute("data-state", !pyStrip(paste) ? "empty" : found.length ? "results" : "no-match");
+    }
+
+    function schedule() {
+      if (timer !== null) clearTimeout(timer);
+      // Coalesce keystrokes; wait longer when the last lookup was slow (a long log).
+      timer = setTimeout(run, lastMs > 40 ? 150 : 0);
+    }
+
+    input.addEventListener("input", schedule);
+    tool.addEventListener("input", function () { if (root.getAttribute("data-state") === "no-match") run(); });
+    input.addEventListener("keydown", function (event) {
+      if (event.key !== "Enter" || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey ||
+        event.isComposing) return;
+      if (timer !== null) { clearTimeout(timer); run(); }
+      if (best) {
+        event.preventDefault();
+        var first = results.querySelector("li a.kb-result__title");
+        if (first) first.click();
+      }
+    });
+
+    try {
+      var handed = sessionStorage.getItem(HAND_OFF);
+      sessionStorage.removeItem(HAND_OFF);
+      if (handed) input.value = handed;
+    } catch (error) {
+      // Storage can be disabled: the page simply starts empty.
+    }
+
+    say("Loading the error index…");
+    root.setAttribute("data-state", "loading");
+    loadMatcher().then(function (loaded) {
+      matcher = loaded;
+      root.setAttribute("data-records", String(loaded.records.length));
+      root.setAttribute("data-load-ms", loaded.loadMs.toFixed(1));
+      // Milliseconds from the start of navigation until the lookup can answer (bench/browser_speed.py).
+      root.setAttribute("data-ready-at", performance.now().toFixed(1));
+      run();
+      if (!pyStrip(input.value)) say("Ready: " + loaded.records.length + " errors indexed. Paste an error above.");
+    }, function () {
+      root.setAttribute("data-state", "error");
+      say("The error index could not be loaded. Reload the page to try again.");
+    });
+  }
+
+  // -- the search box -----------------------------------------------------------------
+
+  var ERRORISH = /\b(?:error|err!|fatal|exception|failed|failure|cannot|can't|could not|unable|denied|refused|not found|invalid|missing|timed? ?out|panic|traceback|abort|no such|rejected|unauthori[sz]ed|forbidden)\b|\w(?:Error|Exception)\b|\bE[A-Z0-9]{3,}\b/i;
+
+  /** A long query, or one that reads like an error message, gets the lookup's matches. */
+  function looksLikeError(query) {
+    var text = query.trim();
+    return text.length >= 40 || (text.length >= 12 && ERRORISH.test(text));
+  }
+
+  var pasted = null;  // the last paste into the search box, with its line breaks (an input drops them)
+  var searchTimer = null;
+
+  function searchQuery(input) {
+    var value = input.value;
+    if (pasted !== null && value.indexOf(pasted.flat) >= 0) {
+      return value.replace(pasted.flat, pasted.text);
+    }
+    return value;
+  }
+
+  function clearSearchBlock() {
+    var block = document.querySelector(".kb-search-lookup");
+    if (block) block.remove();
+  }
+
+  function renderSearch(input) {
+    searchTimer = null;
+    var query = searchQuery(input);
+    var container = document.querySelector('[data-md-component="search-result"]');
+    if (!container || !looksLikeError(query)) {
+      clearSearchBlock();
+      return;
+    }
+    var block = container.querySelector(".kb-search-lookup");
+    if (!block) {
+      block = element("div", "kb-search-lookup");
+      block.setAttribute("role", "region");
+      block.setAttribute("aria-label", "Error lookup");
+    }
+    if (container.firstElementChild !== block) container.insertBefore(block, container.firstChild);
+    loadMatcher().then(function (matcher) {
+      if (searchQuery(input) !== query) return;  // a newer query is on its way
+      var found = matcher.lookup(query, SEARCH_RESULTS);
+      var content = document.createDocumentFragment();
+      content.appendChild(element("div", "kb-search-lookup__meta", found.length
+        ? "Error lookup: " + found.length + (found.length === 1 ? " record explains" : " records explain") +
+          " this error (Enter opens the first)"
+        : "Error lookup: no record explains this error."));
+      var list = element("ol", "kb-search-lookup__list");
+      found.forEach(function (match, rank) {
+        var item = element("li", "kb-search-lookup__item");
+        item.setAttribute("data-id", match.id);
+        var link = element("a", "md-search-result__link kb-search-lookup__link");
+        link.href = pageOf(match.id);
+        link.tabIndex = -1;
+        // Material's Enter opens the result with the highest data-md-score: the lookup's best match.
+        var article = element("article", "md-search-result__article md-typeset");
+        article.setAttribute("data-md-score", String(100000 + match.score * 100 - rank));
+        article.appendChild(element("h2", null, match.title));
+        var meta = element("p", "kb-search-lookup__why");
+        meta.appendChild(element("span", "kb-confidence kb-confidence--" + match.confidence, match.confidence));
+        meta.appendChild(document.createTextNode(" " + match.line_text));
+        article.appendChild(meta);
+        link.appendChild(article);
+        item.appendChild(link);
+        list.appendChild(item);
+      });
+      content.appendChild(list);
+      var open = element("a", "kb-search-lookup__more");
+      // Material's Enter reads data-md-score on the first child of every link in the results.
+      var label = element("span", null, "Open the full lookup");
+      label.setAttribute("data-md-score", "-1");
+      open.appendChild(label);
+      open.href = new URL("lookup/", siteRoot()).href;
+      open.addEventListener("click", function () {
+        try { sessionStorage.setItem(HAND_OFF, query); } catch (error) { /* starts empty */ }
+      });
+      content.appendChild(open);
+      block.replaceChildren(content);
+      if (container.firstElementChild !== block) container.insertBefore(block, container.firstChild);
+    }, function () {
+      block.replaceChildren(element("div", "kb-search-lookup__meta", "Error lookup: the index could not be loaded."));
+    });
+  }
+
+  function searchInput(target) {
+    return target instanceof Element && target.matches('[data-md-component="search-query"]') ? target : null;
+  }
+
+  // Material handles the search form's Enter itself; a native submit would put the query in the URL.
+  document.addEventListener("submit", function (event) {
+    if (event.target instanceof Element && event.target.matches("form[name=search]")) event.preventDefault();
+  }, true);
+
+  // Delegated once on the document: the header survives instant navigation, or is replaced whole.
+  document.addEventListener("focusin", function (event) {
+    if (searchInput(event.target)) loadMatcher().catch(function () { /* shown when used */ });
+  });
+  document.addEventListener("paste", function (event) {
+    var input = searchInput(event.target);
+    if (!input || !event.clipboardData) return;
+    var text = event.clipboardData.getData("text/plain");
+    pasted = /[\r\n]/.test(text) ? { text: text, flat: text.replace(/[\r\n]/g, "") } : null;
+  });
+  document.addEventListener("input", function (event) {
+    var input = searchInput(event.target);
+    if (!input) return;
+    if (searchTimer !== null) clearTimeout(searchTimer);
+    searchTimer = setTimeout(function () { renderSearch(input); }, 0);
+  });
+  document.addEventListener("keyup", function (event) {
+    // Material re-renders its results after the query; keep the lookup's block first.
+    var input = searchInput(event.target);
+    if (input && looksLikeError(searchQuery(input))) {
+      var container = document.querySelector('[data-md-component="search-result"]');
+      var block = container && container.querySelector(".kb-search-lookup");
+      if (block && container.firstElementChild !== block) container.insertBefore(block, container.firstChild);
+    }
+  });
+
+  // -- per page (navigation.instant swaps pages without reloading scripts) ------------
+
+  function onPage() {
+    var root = document.getElementById("kb-lookup");
+    if (root) setUpLookupPage(root);
+    clearSearchBlock();
+  }
+
+  if (typeof document$ !== "undefined" && document$.subscribe) document$.subscribe(onPage);
+  else if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", onPage);
+  else onPage();
+})();

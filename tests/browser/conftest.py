@@ -1,0 +1,64 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against the built site on localhost.
+
+The site is built once per session from the real signatures/ folder and served
+by a thread on 127.0.0.1, at the root and under /error-atlas/ (the path of the
+published site), so that no URL can be right by accident. Requests to any
+other host (Material's web fonts, the GitHub API for the repository's stars)
+are aborted: the tests run offline and see every request the page makes.
+
+These tests never skip: without Chromium or Playwright they fail, loudly.
+"""
+from __future__ import annotations
+
+import pytest
+
+from browser_support import ROOT, PREFIX, Page, _offline, build_site, launch, serve
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    return build_site(tmp_path_factory.mktemp("browser") / "site", ROOT / "signatures")
+
+
+@pytest.fixture(scope="session")
+def server(site):
+    running = serve(site)
+    yield f"http://127.0.0.1:{running.server_address[1]}"
+    running.shutdown()
+    running.server_close()
+
+
+@pytest.fixture(scope="session", params=["root", "prefixed"])
+def base_url(request, server) -> str:
+    """The site's root URL: at / and, like the published site, under /error-atlas/."""
+    return server + ("/" if request.param == "root" else PREFIX + "/")
+
+
+@pytest.fixture(scope="session")
+def root_url(server) -> str:
+    return server + PREFIX + "/"
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail("Playwright is missing: ./scripts/setup installs it (the test extras).", pytrace=False)
+    with sync_playwright() as playwright:
+        browser = launch(playwright)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def context(browser):
+    context = browser.new_context()
+    context.route("**/*", _offline)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context):
+    return Page(context.new_page())
