@@ -34,9 +34,15 @@ _VARIABLES = [
     ("path", re.compile(r"(?:\b[A-Za-z]:|~|\.{1,2})?(?:[\\/][\w.@+-]+){2,}[\\/]?")),
     ("host", re.compile(r"\b(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|[a-z0-9-]+(?:\.[a-z0-9-]+)+\.[a-z]{2,})(?=:\d)",
                         re.I)),
-    ("name", re.compile(r"'[^'\n]{1,120}'|\"[^\"\n]{1,120}\"|`[^`\n]{1,120}`")),
+    # A domain name: known top-level domains only, so file names like package.json stay literal.
+    ("host", re.compile(r"\b(?:[a-z0-9-]+\.)+(?:com|org|net|io|dev|ai|app|co|cloud|sh|me|us|uk|de|fr|jp|cn|edu|"
+                        r"gov|info|xyz|tech|site|run|so|gg|tv|ly|to|in)\b(?!\.\w)", re.I)),
+    # Quotes open and close at word edges: the apostrophe in "couldn't" opens nothing.
+    ("name", re.compile(r"(?<!\w)(?:'[^'\n]{1,120}'|\"[^\"\n]{1,120}\"|`[^`\n]{1,120}`)(?!\w)")),
     ("version", re.compile(r"\bv?\d+\.\d+(?:\.\d+)*(?:[-+][\w.]+)?\b")),
     ("id", re.compile(r"\b(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,}\b", re.I)),
+    # Generated identifiers such as ofid_2850c3d4f199a9c0 or req_8f3a... (letters and digits, long).
+    ("id", re.compile(r"\b(?=\w*\d)(?=\w*[a-z])\w{12,}\b", re.I)),
     ("port", re.compile(r"(?<=:)\d{2,5}\b")),
     ("number", re.compile(r"\b\d+\b")),
 ]
@@ -98,10 +104,15 @@ def _placeholder(value: str, kind: str, values: dict, counts: dict) -> tuple:
     return (values[value],)
 
 
-def propose_id(tool: str, template: str, taken: set[str]) -> str:
+def propose_id(tool: str, template: str, taken: set[str], limit: int = 60) -> str:
     literal = signature.parse(template).literal_text if template else ""
-    words = [w for w in re.findall(r"[a-z0-9]+", literal.lower()) if w not in _STOP][:6]
-    base = "-".join(filter(None, [slugify(tool) if tool else "", *words]))[:60].strip("-") or "new-error"
+    words = [w for w in re.findall(r"[a-z0-9]+", literal.lower().replace("'", "")) if w not in _STOP][:6]
+    base = slugify(tool) if tool else ""
+    for word in words:  # whole words only, up to the limit
+        if len(base) + len(word) + 1 > limit:
+            break
+        base = f"{base}-{word}" if base else word
+    base = base or "new-error"
     candidate, number = base, 2
     while candidate in taken:
         candidate, number = f"{base}-{number}", number + 1

@@ -28,6 +28,9 @@ def kb(*args, stdin=None):
     ("Fetch https://registry.example.org/x failed with id 9f8e7d6c5b4a and {json}",
      "Fetch {url} failed with id {id} and {{json}}"),
     ("Got 'a' then 'a' again", "Got '{name}' then '{name}' again"),
+    ("Couldn't register with mcp.example.com's sign-in service: ofid_2850c3d4f199a9c0",
+     "Couldn't register with {host}'s sign-in service: {id}"),
+    ("Cannot read package.json in github.com/x", "Cannot read package.json in {host}/x"),
 ])
 def test_variable_parts_become_placeholders_and_the_rest_stays(line, template):
     assert scaffold.propose_template(line) == template

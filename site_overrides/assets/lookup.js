@@ -992,9 +992,12 @@
     ["uuid", "\\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\\b", "i"],
     ["path", "(?:\\b[A-Za-z]:|~|\\.{1,2})?(?:[\\\\/][\\w.@+-]+){2,}[\\\\/]?", ""],
     ["host", "\\b(?:localhost|\\d{1,3}(?:\\.\\d{1,3}){3}|[a-z0-9-]+(?:\\.[a-z0-9-]+)+\\.[a-z]{2,})(?=:\\d)", "i"],
-    ["name", "'[^'\\n]{1,120}'|\"[^\"\\n]{1,120}\"|`[^`\\n]{1,120}`", ""],
+    ["host", "\\b(?:[a-z0-9-]+\\.)+(?:com|org|net|io|dev|ai|app|co|cloud|sh|me|us|uk|de|fr|jp|cn|edu|" +
+      "gov|info|xyz|tech|site|run|so|gg|tv|ly|to|in)\\b(?!\\.\\w)", "i"],
+    ["name", "(?<!\\w)(?:'[^'\\n]{1,120}'|\"[^\"\\n]{1,120}\"|`[^`\\n]{1,120}`)(?!\\w)", ""],
     ["version", "\\bv?\\d+\\.\\d+(?:\\.\\d+)*(?:[-+][\\w.]+)?\\b", ""],
     ["id", "\\b(?=[0-9a-f]*\\d)(?=[0-9a-f]*[a-f])[0-9a-f]{7,}\\b", "i"],
+    ["id", "\\b(?=\\w*\\d)(?=\\w*[a-z])\\w{12,}\\b", "i"],
     ["port", "(?<=:)\\d{2,5}\\b", ""],
     ["number", "\\b\\d+\\b", ""]
   ];
@@ -1085,10 +1088,14 @@
 
   function proposeId(tool, template, taken) {
     var literal = template ? literalText(parseTemplate(template)) : "";
-    var words = (literal.toLowerCase().match(/[a-z0-9]+/g) || []).filter(function (w) { return !STOP.has(w); })
-      .slice(0, 6);
-    var base = [tool ? slugify(tool) : ""].concat(words).filter(Boolean).join("-").slice(0, 60)
-      .replace(/^-+|-+$/g, "") || "new-error";
+    var words = (literal.toLowerCase().replace(/'/g, "").match(/[a-z0-9]+/g) || [])
+      .filter(function (w) { return !STOP.has(w); }).slice(0, 6);
+    var base = tool ? slugify(tool) : "";
+    for (var w = 0; w < words.length; w++) {  // whole words only, up to 60 characters
+      if (base.length + words[w].length + 1 > 60) break;
+      base = base ? base + "-" + words[w] : words[w];
+    }
+    base = base || "new-error";
     var candidate = base;
     var number = 2;
     while (taken && taken.has(candidate)) candidate = base + "-" + number++;
