@@ -17,6 +17,7 @@ from mkdocs.structure.files import File
 
 from generator.lookup import index_json
 from generator.problems import summary
+from generator.search_index import trim as trim_search_index
 from generator.render import SiteOptions, browse_markdown, json_feed, redirect_pages, render_site
 from generator.validate import validate_folder
 
@@ -69,23 +70,11 @@ def on_page_context(context, page, config, nav):
 
 
 def on_post_build(config):
-    """Keep Material's search index small: for a record, its title, signatures and meaning.
-
-    Indexing every section of every record made search_index.json grow to
-    about 36 MB at 10,000 records, too much for a browser to load and index.
-    """
+    """Keep Material's search index small (see generator/search_index.py)."""
     path = Path(config.site_dir) / "search" / "search_index.json"
-    if not path.exists():
-        return
-    index = json.loads(path.read_text(encoding="utf-8"))
-    index["docs"] = [doc for doc in index["docs"] if keep_in_search(doc["location"])]
-    path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-
-
-def keep_in_search(location: str) -> bool:
-    if location.startswith("errors/"):
-        return "#" not in location or location.endswith("#what-this-error-means")
-    return not location.startswith("tags/")
+    if path.exists():
+        index = trim_search_index(json.loads(path.read_text(encoding="utf-8")), _records)
+        path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
 
 def on_serve(server, config, builder):
