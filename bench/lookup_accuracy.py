@@ -151,15 +151,17 @@ def main() -> int:
         ranker, cutoffs[name] = best_cutoff_ranker(baseline_scores(signatures, scorer), pastes, negatives)
         results[name] = evaluate(ranker, pastes, negatives)
     kinds = sorted({p["kind"] for p in pastes})
-    header = f"{'':22}{'top-1':>8}{'top-3':>8}{'no match on negatives':>24}" + "".join(f"{k:>16}" for k in kinds)
+    widths = {kind: max(16, len(kind) + 2) for kind in kinds}
+    header = f"{'':30}{'top-1':>8}{'top-3':>8}{'no match on negatives':>24}" + "".join(
+        f"{kind:>{widths[kind]}}" for kind in kinds)
     print(header)
     for name, result in results.items():
         label = name if name == "engine" else f"{name} (cut-off {cutoffs[name]})"
-        row = f"{label:22}{percent(result['top1'], result['total']):>8}{percent(result['top3'], result['total']):>8}"
+        row = f"{label:30}{percent(result['top1'], result['total']):>8}{percent(result['top3'], result['total']):>8}"
         row += f"{percent(result['rejected'], result['negatives']):>24}"
         for kind in kinds:
             top1, _, total = result["by_kind"].get(kind, [0, 0, 0])
-            row += f"{f'{top1}/{total}':>16}"
+            row += f"{f'{top1}/{total}':>{widths[kind]}}"
         print(row)
     print(f"(kinds: top-1 hits / pastes of that kind; engine ran {len(pastes) + len(negatives)} lookups in "
           f"{engine_seconds:.2f} s)")
