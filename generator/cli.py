@@ -15,6 +15,7 @@ from .lookup import LIKELY, POSSIBLE, index_json
 from .problems import RULES, summary
 from .records import slugify
 from .render import SiteOptions, json_feed, redirect_pages, render_site
+from .shards import shard_files
 from .validate import validate_folder
 
 SCHEMA_PATH = Path("schema/record.schema.json")
@@ -71,6 +72,7 @@ def cmd_render(args) -> int:
     options = SiteOptions(site_url=args.site_url, edit_base=args.edit_base)
     pages = render_site(result.records, options)
     pages["lookup-index.json"] = index_json(result.records)
+    pages.update(shard_files(result.records))  # lookup-index/..., on a large knowledge base
     pages["feed.json"] = json_feed(result.records, options)
     pages.update(redirect_pages(result.records))
     for relative, text in pages.items():

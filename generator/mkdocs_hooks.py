@@ -17,6 +17,7 @@ from mkdocs.structure.files import File
 
 from generator.lookup import index_json
 from generator.problems import summary
+from generator.shards import shard_files
 from generator.search_index import trim as trim_search_index
 from generator.render import SiteOptions, browse_markdown, json_feed, redirect_pages, render_site
 from generator.validate import validate_folder
@@ -44,6 +45,7 @@ def on_files(files, config):
     options = SiteOptions(site_url=config.site_url or "", edit_base=config.extra.get("records_edit_base", ""))
     generated = render_site(_records, options)
     generated[INDEX_PATH] = index_json(_records)
+    generated.update(shard_files(_records))  # lookup-index/..., on a large knowledge base (generator/shards.py)
     generated[FEED_PATH] = json_feed(_records, options)
     generated.update(redirect_pages(_records))
     for path, content in generated.items():

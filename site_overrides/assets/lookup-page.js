@@ -1,8 +1,10 @@
 /* The lookup page (lookup/) and the lookup's matches in the site's search box.
  *
  * Everything runs in this tab: the index (lookup-index.json) is fetched once,
- * without the paste, and the paste is matched here by lookup.js. The paste is
- * never put in the URL, in storage, or in a request. The one exception is the
+ * without the paste, and the paste is matched here by lookup.js. On a large
+ * site the sharded index is used instead (lookup-shards.js): the page fetches
+ * the shards a paste's words hash to, by number. The paste is never put in
+ * the URL, in storage, or in a request. The one exception is the
  * home page's hand-off: it leaves the paste in sessionStorage under "kb-paste",
  * which this page reads and removes at once. Pasted and record text is only
  * ever set as textContent, never parsed as HTML.
@@ -37,23 +39,69 @@
   }
 
   // -- the index ----------------------------------------------------------------------
+  // A large site has the sharded index (lookup-index/manifest.json, generator/shards.py): the page then
+  // fetches only the shards a paste needs (lookup-shards.js, loaded on demand). Otherwise the manifest is
+  // missing (404) and the page reads the whole lookup-index.json once. Either way an engine has
+  // recordCount, loadMs and lookup(text, limit): an array (whole index) or a Promise of one (shards).
+
+  function fetchJson(url, missingOk) {
+    return fetch(url, { credentials: "same-origin" }).then(function (response) {
+      if (missingOk && response.status === 404) return null;
+      if (!response.ok) throw new Error("HTTP " + response.status);
+      return response.json();
+    });
+  }
+
+  function loadScript(path) {
+    return new Promise(function (resolve, reject) {
+      var script = document.createElement("script");
+      script.src = new URL(path, siteRoot()).href;
+      script.onload = resolve;
+      script.onerror = function () { reject(new Error("could not load " + path)); };
+      document.head.appendChild(script);
+    });
+  }
+
+  function wholeIndex() {
+    return fetchJson(new URL("lookup-index.json", siteRoot()).href).then(function (index) {
+      var matcher = new L.Matcher(index);
+      return { recordCount: index.records.length, lookup: function (text, limit) { return matcher.lookup(text, limit); } };
+    });
+  }
+
+  function shardedIndex(manifest) {
+    var base = new URL("lookup-index/", siteRoot()).href;
+    var ready = window.ErrorAtlasShards ? Promise.resolve() : loadScript("assets/lookup-shards.js");
+    return ready.then(function () {
+      // Only shard numbers go into these addresses: never a word of the paste.
+      var index = new window.ErrorAtlasShards.ShardedIndex(manifest, function (path) {
+        return fetchJson(base + path);
+      });
+      return { recordCount: index.recordCount, lookup: function (text, limit) { return index.lookup(text, limit); } };
+    });
+  }
 
   function loadMatcher() {
     if (matcherPromise === null) {
       var started = performance.now();
-      matcherPromise = fetch(new URL("lookup-index.json", siteRoot()).href, { credentials: "same-origin" })
-        .then(function (response) {
-          if (!response.ok) throw new Error("HTTP " + response.status);
-          return response.json();
-        })
-        .then(function (index) {
-          var matcher = new L.Matcher(index);
-          matcher.loadMs = performance.now() - started;
-          return matcher;
+      matcherPromise = fetchJson(new URL("lookup-index/manifest.json", siteRoot()).href, true)
+        .then(function (manifest) { return manifest === null ? wholeIndex() : shardedIndex(manifest); })
+        .then(function (engine) {
+          engine.loadMs = performance.now() - started;
+          return engine;
         });
       matcherPromise.catch(function () { matcherPromise = null; });  // a later attempt may succeed
     }
     return matcherPromise;
+  }
+
+  /** The engine's answer as a Promise, whichever kind of engine it is (for the search box). */
+  function answer(engine, text, limit) {
+    try {
+      return Promise.resolve(engine.lookup(text, limit));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
   // -- DOM helpers (text only) -------------------------------------------------------
@@ -161,6 +209,9 @@
     var lastMs = 0;
     var lookups = 0;
     var best = null;
+    var tickets = 0;  // numbers the lookups, so a slow answer for an older paste is dropped
+    var pending = false;  // a sharded lookup is waiting for its shards
+    var openWhenDone = false;  // Enter was pressed while it waited
 
     function say(text) {
       if (status.textContent !== text) status.textContent = text;
@@ -184,12 +235,7 @@
       return L.pyStrip(text || "");
     }
 
-    function run() {
-      timer = null;
-      if (matcher === null) return;
-      var paste = input.value;
-      var started = performance.now();
-      var found = pyStrip(paste) ? matcher.lookup(paste, RESULTS) : [];
+    function show(paste, found, started) {
       lastMs = performance.now() - started;
       best = found.length ? found[0] : null;
       var list = document.createDocumentFragment();
@@ -208,6 +254,37 @@
       }
       results.setAttribute("data-lookups", String(++lookups));
       root.setAttribute("data-state", !pyStrip(paste) ? "empty" : found.length ? "results" : "no-match");
+      if (openWhenDone) {
+        openWhenDone = false;
+        var first = results.querySelector("li a.kb-result__title");
+        if (first) first.click();
+      }
+    }
+
+    function run() {
+      timer = null;
+      if (matcher === null) return;
+      var paste = input.value;
+      var started = performance.now();
+      var ticket = ++tickets;
+      var found = pyStrip(paste) ? matcher.lookup(paste, RESULTS) : [];
+      if (Array.isArray(found)) {  // the whole index answers at once
+        pending = false;
+        show(paste, found, started);
+        return;
+      }
+      // The sharded index answers once the shards it needs are in; only the latest paste's answer shows.
+      pending = true;
+      found.then(function (matches) {
+        if (ticket !== tickets) return;
+        pending = false;
+        show(paste, matches, started);
+      }, function () {
+        if (ticket !== tickets) return;
+        pending = false;
+        openWhenDone = false;
+        say("Part of the error index could not be loaded. Check the connection, then edit the paste to retry.");
+      });
     }
 
     function schedule() {
@@ -222,7 +299,10 @@
       if (event.key !== "Enter" || event.shiftKey || event.altKey || event.ctrlKey || event.metaKey ||
         event.isComposing) return;
       if (timer !== null) { clearTimeout(timer); run(); }
-      if (best) {
+      if (pending) {
+        event.preventDefault();
+        openWhenDone = true;
+      } else if (best) {
         event.preventDefault();
         var first = results.querySelector("li a.kb-result__title");
         if (first) first.click();
@@ -241,12 +321,12 @@
     root.setAttribute("data-state", "loading");
     loadMatcher().then(function (loaded) {
       matcher = loaded;
-      root.setAttribute("data-records", String(loaded.records.length));
+      root.setAttribute("data-records", String(loaded.recordCount));
       root.setAttribute("data-load-ms", loaded.loadMs.toFixed(1));
       // Milliseconds from the start of navigation until the lookup can answer (bench/browser_speed.py).
       root.setAttribute("data-ready-at", performance.now().toFixed(1));
       run();
-      if (!pyStrip(input.value)) say("Ready: " + loaded.records.length + " errors indexed. Paste an error above.");
+      if (!pyStrip(input.value)) say("Ready: " + loaded.recordCount + " errors indexed. Paste an error above.");
     }, function () {
       root.setAttribute("data-state", "error");
       say("The error index could not be loaded. Reload the page to try again.");
@@ -294,9 +374,10 @@
       block.setAttribute("aria-label", "Error lookup");
     }
     if (container.firstElementChild !== block) container.insertBefore(block, container.firstChild);
-    loadMatcher().then(function (matcher) {
+    loadMatcher().then(function (engine) {
+      return answer(engine, query, SEARCH_RESULTS);
+    }).then(function (found) {
       if (searchQuery(input) !== query) return;  // a newer query is on its way
-      var found = matcher.lookup(query, SEARCH_RESULTS);
       var content = document.createDocumentFragment();
       content.appendChild(element("div", "kb-search-lookup__meta", found.length
         ? "Error lookup: " + found.length + (found.length === 1 ? " record explains" : " records explain") +

@@ -568,6 +568,29 @@
     return a < b ? -1 : a > b ? 1 : 0;
   }
 
+  /** A template's normalised words in order, SLOT where a placeholder stands (as prepare() makes them). */
+  function templateSequence(text) {
+    var sequence = [];
+    parseTemplate(text).forEach(function (part) {
+      if (typeof part === "string") {
+        var words = tokens(part);
+        for (var w = 0; w < words.length; w++) sequence.push(words[w]);
+      } else {
+        sequence.push(SLOT);
+      }
+    });
+    return sequence;
+  }
+
+  /** Every word of a paste's lines, normalised and raw (what search() calls present). */
+  function presentWords(lines) {
+    var present = new Set();
+    lines.forEach(function (line) {
+      allWords(line.text, line.words).forEach(function (word) { present.add(word); });
+    });
+    return present;
+  }
+
   /** Everything the matcher derives from an index (lookup.prepare). */
   function prepare(index) {
     var owners = [];
@@ -575,18 +598,9 @@
     var sequences = [];
     index.records.forEach(function (record, number) {
       record.signatures.forEach(function (text) {
-        var sequence = [];
-        parseTemplate(text).forEach(function (part) {
-          if (typeof part === "string") {
-            var words = tokens(part);
-            for (var w = 0; w < words.length; w++) sequence.push(words[w]);
-          } else {
-            sequence.push(SLOT);
-          }
-        });
         owners.push(number);
         texts.push(text);
-        sequences.push(sequence);
+        sequences.push(templateSequence(text));
       });
     });
     var wordSets = sequences.map(function (sequence) {
@@ -642,7 +656,8 @@
     this.idf = this.state.idf;
     this.postings = this.state.postings;
     this.anchors = this.state.anchors;
-    var total = Math.max(this.state.sequences.length, 1);
+    // A partial state (lookup-shards.js: only the templates a paste needs) says how many there are in all.
+    var total = this.state.total !== undefined ? this.state.total : Math.max(this.state.sequences.length, 1);
     this.unknownIdf = log(1 + total);
     this.minInformation = MIN_INFORMATION * this.unknownIdf;
     this.templates = new Map();
@@ -681,10 +696,7 @@
   Matcher.prototype.search = function (text, fuzzy) {
     var lines = this.lines(text);
     if (!lines.length) return [];
-    var present = new Set();
-    lines.forEach(function (line) {
-      allWords(line.text, line.words).forEach(function (word) { present.add(word); });
-    });
+    var present = presentWords(lines);
     var sorted = Array.from(present).sort(byString);
     var cleaned = lines.map(function (line) { return line.text; }).join("\n");
     var folded = null;
@@ -1166,7 +1178,9 @@
 
   return {
     INDEX_FORMAT: INDEX_FORMAT, INDEX_VERSION: INDEX_VERSION, LIKELY: LIKELY, POSSIBLE: POSSIBLE,
-    Matcher: Matcher, prepare: prepare,
+    CANDIDATES: CANDIDATES, SLOT: SLOT,
+    Matcher: Matcher, prepare: prepare, templateSequence: templateSequence, presentWords: presentWords,
+    byString: byString,
     clean: clean, tokens: tokens, parseTemplate: parseTemplate, compileParts: compileParts,
     searchTemplate: searchTemplate, fill: fill, literalText: literalText, foldCase: foldCase,
     simpleLower: simpleLower, lowerRuns: function () { return LOWER_RUNS.slice(); },

@@ -50,10 +50,10 @@ def serve(directory: Path):
     return server
 
 
-def build_site(target: Path, signatures: Path) -> Path:
+def build_site(target: Path, signatures: Path, **env: str) -> Path:
     completed = subprocess.run(
         [sys.executable, "-m", "generator", "build", "--signatures", str(signatures), "--site-dir", str(target)],
-        cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, NO_MKDOCS_2_WARNING="1"))
+        cwd=ROOT, capture_output=True, text=True, env=dict(os.environ, NO_MKDOCS_2_WARNING="1", **env))
     assert completed.returncode == 0, completed.stderr
     return target
 
