@@ -10,13 +10,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import __version__, fields
-from .lookup import LIKELY, POSSIBLE, index_json
+from . import __version__
+from .lookup import LIKELY, POSSIBLE
 from .problems import RULES, summary
-from .records import slugify
-from .render import SiteOptions, json_feed, redirect_pages, render_site
-from .shards import shard_files
-from .validate import validate_folder
+
+# Modules that only some commands need (Jinja, the validator, the renderer) are imported
+# inside those commands, so that `kb lookup` starts fast.
 
 SCHEMA_PATH = Path("schema/record.schema.json")
 
@@ -39,6 +38,8 @@ def signatures_dir(value: str | None) -> Path:
 
 
 def cmd_validate(args) -> int:
+    from .validate import validate_folder
+
     result = validate_folder(signatures_dir(args.signatures))
     problems = result.problems
     if args.paths:
@@ -64,6 +65,11 @@ def cmd_validate(args) -> int:
 
 
 def cmd_render(args) -> int:
+    from .lookup import index_json
+    from .render import SiteOptions, json_feed, redirect_pages, render_site
+    from .shards import shard_files
+    from .validate import validate_folder
+
     result = validate_folder(signatures_dir(args.signatures))
     if result.problems:
         print(summary(result.problems), file=sys.stderr)
@@ -86,6 +92,8 @@ def cmd_render(args) -> int:
 
 
 def cmd_schema(args) -> int:
+    from . import fields
+
     text = json.dumps(fields.json_schema(), indent=2, ensure_ascii=False) + "\n"
     if args.check:
         current = SCHEMA_PATH.read_text(encoding="utf-8") if SCHEMA_PATH.exists() else ""
@@ -104,6 +112,8 @@ def cmd_schema(args) -> int:
 
 def cmd_build(args) -> int:
     """Validate, then build the site into a temporary folder and swap it in only on success."""
+    from .validate import validate_folder
+
     folder = signatures_dir(args.signatures)
     result = validate_folder(folder)
     if result.problems:
@@ -217,6 +227,8 @@ def cmd_new(args) -> int:
         print("kb new: give the error text as an argument, or - to read it from standard input.", file=sys.stderr)
         return 2
     from .lookup import Matcher, build_index
+    from .records import slugify
+    from .validate import validate_folder
 
     folder = signatures_dir(args.signatures)
     paste, redacted = redact(text.strip("\n"))

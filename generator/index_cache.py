@@ -14,7 +14,6 @@ from pathlib import Path
 
 from .lookup import INDEX_VERSION, Matcher, build_index, prepare
 from .files import cache_root, fingerprint
-from .validate import validate_folder
 
 
 class RecordsInvalidError(Exception):
@@ -47,6 +46,8 @@ def _load(folder: Path) -> tuple[dict, dict]:
             return cached["index"], cached["state"]
     except (OSError, ValueError, EOFError, TypeError, KeyError, AttributeError):
         pass  # no cache yet, or unreadable: rebuild it
+    from .validate import validate_folder  # only on a cache miss: a lookup should not import it
+
     result = validate_folder(folder)
     if result.problems:
         raise RecordsInvalidError(result.problems)

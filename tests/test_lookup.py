@@ -129,8 +129,10 @@ def test_index_is_cached_and_rebuilt_when_a_record_changes(valid_records, tmp_pa
     monkeypatch.setenv("KB_CACHE_DIR", str(tmp_path / "cache"))
     first = index_cache.load_index(valid_records)
     calls = []
-    real = index_cache.validate_folder
-    monkeypatch.setattr(index_cache, "validate_folder", lambda folder: calls.append(folder) or real(folder))
+    import generator.validate
+
+    real = generator.validate.validate_folder
+    monkeypatch.setattr(generator.validate, "validate_folder", lambda folder: calls.append(folder) or real(folder))
     assert index_cache.load_index(valid_records) == first
     assert calls == []  # served from the cache: no YAML parsed
     path = valid_records / "demo-tool" / "demo-tool-widget-refused.yaml"
