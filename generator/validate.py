@@ -76,7 +76,26 @@ def validate_folder(root: Path, use_cache: bool = True) -> Result:
 
 
 def _check_files(root: Path, paths: list[Path]) -> list:
-    return [(path, check_file(root, path)) for path in paths]
+    """check_file for each path, without the loaded documents: they only matter for positions,
+    and a file's positions are read again, by _Positions, only if a whole-KB rule needs one."""
+    results = []
+    for path in paths:
+        record_id, data, document, problems = check_file(root, path)
+        results.append((path, (record_id, data, _Positions(path), problems)))
+    return results
+
+
+class _Positions:
+    """Where values are in a record file, loaded on first use."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._document = None
+
+    def where(self, at, key: bool = False):
+        if self._document is None:
+            self._document = yamlsafe.load_file(self.path, shown(self.path))
+        return self._document.where(at, key=key)
 
 
 def check_file(root: Path, path: Path):

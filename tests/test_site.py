@@ -173,5 +173,5 @@ def test_the_site_search_index_keeps_one_small_entry_per_record(fixture_site):
                                                           "errors/demo-tool-widget-timeout/"]
     timeout = next(doc for doc in records if doc["location"] == "errors/demo-tool-widget-timeout/")
     assert timeout["title"] == "Widget request timed out"
-    assert timeout["text"] == "Error: widget {widget} timed out after {ms} ms Widget {widget}: no answer in {seconds}s"
+    assert timeout["text"] == ""  # signatures are the lookup's business; lunr indexes titles
     assert any(doc["location"] == "about/" for doc in index["docs"])  # hand-written pages stay whole
