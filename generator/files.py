@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import marshal
 import os
 from pathlib import Path
 
@@ -42,3 +43,32 @@ _ENGINE = engine_hash()
 def cache_root(folder: Path) -> Path:
     base = os.environ.get("KB_CACHE_DIR")
     return Path(base) if base else Path(folder).resolve().parent / ".kb-cache"
+
+
+def cache_file(folder: Path, kind: str) -> Path:
+    """Where the `kind` cache (lookup, validation) of a signatures folder lives."""
+    name = hashlib.sha256(str(Path(folder).resolve()).encode()).hexdigest()[:16]
+    return cache_root(folder) / f"{kind}-{name}.marshal"
+
+
+def read_cache(path: Path) -> dict | None:
+    """A cache written by write_cache, or None when there is none or it cannot be read.
+
+    Caches are marshal files: plain lists and dicts, fast to load, and unlike
+    pickle, loading one cannot run code."""
+    try:
+        data = marshal.loads(path.read_bytes())
+    except (OSError, ValueError, EOFError, TypeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def write_cache(path: Path, data: dict) -> None:
+    """Write atomically (a reader never sees half a file); a read-only checkout just goes without."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(".tmp")
+        temporary.write_bytes(marshal.dumps(data))
+        temporary.replace(path)
+    except OSError:
+        pass

@@ -191,14 +191,10 @@ class Matcher:
 
     def lookup(self, text: str, limit: int = 5) -> list[Match]:
         """Ranked matches for a paste, best first; empty when nothing is credible."""
-        return self._search(text, fuzzy=True)[:limit]
-
-    def exact_matches(self, text: str) -> list[Match]:
-        """Only the records whose signature appears in the text, ranked as `lookup` ranks them."""
-        return self._search(text, fuzzy=False)
+        return self._search(text)[:limit]
 
     def first_exact(self, text: str) -> tuple[str, str, int] | None:
-        """(record id, signature, line) of the best exact match, as `exact_matches` ranks them.
+        """(record id, signature, line) of the best exact match, ranked as `lookup` ranks exact matches.
 
         For the validator, which asks this of every example and signature: it
         locates matches with Template.first_match, so no expression is compiled.
@@ -221,7 +217,7 @@ class Matcher:
                 best = (key, self.records[template.record]["id"], template.text, line)
         return None if best is None else best[1:]
 
-    def _search(self, text: str, fuzzy: bool) -> list[Match]:
+    def _search(self, text: str) -> list[Match]:
         lines = self._lines(text)
         if not lines:
             return []
@@ -235,7 +231,7 @@ class Matcher:
             match = self._exact(self.template(number), cleaned, starts, lines)
             if match:
                 self._keep(best, self.template(number), match)
-        for number in self._fuzzy_candidates(present) if fuzzy else ():
+        for number in self._fuzzy_candidates(present):
             template = self.template(number)
             if template.record in best and best[template.record].confidence == "exact":
                 continue

@@ -32,13 +32,6 @@ def without_code(text: str) -> str:
     return _INLINE_CODE.sub(_blank, _FENCE.sub(_blank, text))
 
 
-def offset_position(text: str, offset: int) -> tuple[int, int]:
-    """0-based line and column of an offset inside a multi-line value."""
-    line = text.count("\n", 0, offset)
-    column = offset - (text.rfind("\n", 0, offset) + 1)
-    return line, column
-
-
 def html_problems(text: str) -> list[tuple[int, str]]:
     """(offset, message) for each piece of raw HTML outside code."""
     prose = without_code(text)

@@ -56,14 +56,6 @@ class Problem:
         )
 
 
-class RecordsInvalid(Exception):
-    """Raised by the build when records have problems; carries all of them."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
-        super().__init__(summary(self.problems))
-
-
 def summary(problems: list[Problem]) -> str:
     files = len({p.path for p in problems})
     lines = [p.text() for p in problems]

@@ -12,7 +12,7 @@ from functools import partial
 from pathlib import Path
 
 from . import fields, validation_cache, yamlsafe
-from .files import record_files
+from .files import fingerprint, record_files
 from .parallel import map_chunks
 from .signature import TemplateError, parse
 from .problems import Problem
@@ -26,10 +26,6 @@ class Result:
     records: list[Record] = field(default_factory=list)  # all of them, when none has a problem
     problems: list[Problem] = field(default_factory=list)
     usable: list[Record] = field(default_factory=list)  # the records valid on their own, always
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 def shown(path: Path) -> str:
@@ -45,14 +41,14 @@ def validate_folder(root: Path, use_cache: bool = True) -> Result:
         result.problems.append(Problem(shown(root), 1, 1, "EA006",
                                        f"signatures folder {shown(root)} does not exist"))
         return result
-    cache_key = validation_cache.key(root) if use_cache else None
+    cache_key = fingerprint(root) if use_cache else None
     cached = validation_cache.load(root, cache_key) if cache_key else None
     if cached:
         stored, result.problems, usable_ids = cached
         result.usable = [Record.from_data(*entry) for entry in stored if entry[0] in usable_ids]
         result.records = [] if result.problems else result.usable
         return result
-    loaded: list[tuple[Path, str, dict, yamlsafe.LoadedYaml]] = []
+    loaded: list[tuple[Path, str, dict, _Positions]] = []
     for path, (record_id, data, document, problems) in map_chunks(partial(_check_files, root), record_files(root)):
         result.problems.extend(problems)
         if data is not None:
@@ -70,7 +66,7 @@ def validate_folder(root: Path, use_cache: bool = True) -> Result:
     if not result.problems:
         result.records = records
     if cache_key:
-        sound_data = [(record_id, path.relative_to(root).as_posix(), data) for path, record_id, data, _ in sound]
+        sound_data = [(record.id, record.rel_path, data) for record, (_, _, data, _) in zip(records, sound)]
         validation_cache.store(root, cache_key, sound_data, result.problems, {r.id for r in records})
     return result
 

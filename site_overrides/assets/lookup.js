@@ -685,15 +685,10 @@
 
   /** Ranked matches for a paste, best first; empty when nothing is credible. */
   Matcher.prototype.lookup = function (text, limit) {
-    return this.search(text, true).slice(0, limit === undefined ? 5 : limit);
+    return this.search(text).slice(0, limit === undefined ? 5 : limit);
   };
 
-  /** Only the records whose signature appears in the text (Matcher.exact_matches). */
-  Matcher.prototype.exactMatches = function (text) {
-    return this.search(text, false);
-  };
-
-  Matcher.prototype.search = function (text, fuzzy) {
+  Matcher.prototype.search = function (text) {
     var lines = this.lines(text);
     if (!lines.length) return [];
     var present = presentWords(lines);
@@ -709,7 +704,7 @@
       var found = this.exact(this.template(exact[e]), cleaned, folded, starts, lines);
       if (found) this.keep(best, this.template(exact[e]), found);
     }
-    var fuzzyCandidates = fuzzy ? this.fuzzyCandidates(sorted) : [];
+    var fuzzyCandidates = this.fuzzyCandidates(sorted);
     for (var f = 0; f < fuzzyCandidates.length; f++) {
       var template = this.template(fuzzyCandidates[f]);
       var current = best.get(template.record);
