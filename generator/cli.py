@@ -11,7 +11,9 @@ import tempfile
 from pathlib import Path
 
 from . import __version__
-from .lookup import LIKELY, POSSIBLE
+from .lookup import HEAD_LINES, LIKELY, MAX_LINES, POSSIBLE, WEAK
+
+WEAK_SHOWN = 3  # "not sure" records that kb lookup shows below the credible ones
 from .problems import RULES, summary
 
 # Modules that only some commands need (Jinja, the validator, the renderer) are imported
@@ -173,20 +175,39 @@ def cmd_lookup(args) -> int:
     matcher = _matcher(signatures_dir(args.signatures))
     if matcher is None:
         return 2
-    matches = matcher.lookup(text, limit=args.limit)
+    answer = matcher.search(text, limit=args.limit, weak=WEAK_SHOWN)
+    matches = answer.matches
     if args.json:
-        print(json.dumps([match.as_json() for match in matches], indent=2, ensure_ascii=False))
-    elif not matches:
-        print("No record matches this text. If it is a real error, add it: see CONTRIBUTING.md.")
+        shown = matches + (answer.weak if args.weak else [])
+        print(json.dumps([match.as_json() for match in shown], indent=2, ensure_ascii=False))
     else:
+        if not matches:
+            print("No record matches this text with confidence.")
         for rank, match in enumerate(matches, start=1):
-            print(f"{rank}. {match.id}  [{match.confidence}, score {match.score}]")
-            print(f"   {match.title}")
-            print(f"   signature: {match.signature}")
-            for name, value in match.variables.items():
-                print(f"   {name} = {value}")
-            print(f"   line {match.line}: {match.line_text[:160]}")
+            _print_match(rank, match)
+        if answer.weak:
+            print("\nNot sure: the closest records, below the confidence threshold. Check the signature "
+                  "against your error before you trust one:")
+            for rank, match in enumerate(answer.weak, start=1):
+                _print_match(rank, match)
+        if not matches:
+            print("\nIf this is a real error that no record covers, add it: `kb new` starts a record from "
+                  "your paste (see CONTRIBUTING.md).")
+    if answer.skipped:
+        first, last = answer.skipped
+        print(f"Note: this paste has {answer.lines:,} lines; lines {first:,} to {last:,} were not read (lookup "
+              f"reads the first {HEAD_LINES:,} and the last {MAX_LINES - HEAD_LINES:,}). `kb scan FILE` reads "
+              "every line.", file=sys.stderr if args.json else sys.stdout)
     return 0 if matches else 1
+
+
+def _print_match(rank, match) -> None:
+    print(f"{rank}. {match.id}  [{match.confidence}, score {match.score}]")
+    print(f"   {match.title}")
+    print(f"   signature: {match.signature}")
+    for name, value in match.variables.items():
+        print(f"   {name} = {value}")
+    print(f"   line {match.line}: {match.line_text[:160]}")
 
 
 def cmd_scan(args) -> int:
@@ -358,7 +379,12 @@ def build_parser() -> argparse.ArgumentParser:
                   "Find the records that explain a pasted error: one line, or a whole log with\n"
                   "timestamps, colours and stack frames. Prints ranked matches, best first, with a\n"
                   "score (0-100) and a confidence: exact (the signature matched), likely (score\n"
-                  f"{LIKELY} or more) or possible ({POSSIBLE} or more). Weaker matches are not shown.\n\n"
+                  f"{LIKELY} or more) or possible ({POSSIBLE} or more). Below them, under \"Not sure\",\n"
+                  f"up to {WEAK_SHOWN} of the closest records that score {WEAK}-{POSSIBLE - 1} (confidence weak): "
+                  "not answers,\nleads to check. A paste of more than "
+                  f"{MAX_LINES:,} lines is read at its first {HEAD_LINES:,} and\n"
+                  f"last {MAX_LINES - HEAD_LINES:,} lines, and says which lines it skipped (`kb scan` reads them all).\n"
+                  "Exit status: 0 when a credible match was found, 1 when none, 2 on bad input.\n\n"
                   "examples:\n"
                   "  kb lookup \"No OAuth flow is in progress for asana\"\n"
                   "  pbpaste | kb lookup -\n"
@@ -367,8 +393,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("text", nargs="?", metavar="TEXT", help="the error text, or - for standard input")
     sub.add_argument("--limit", type=int, default=5, help="how many matches at most (default 5)")
     sub.add_argument("--json", action="store_true",
-                     help="print a JSON array of {id, title, score, confidence, signature, variables, line, "
-                          "line_text}")
+                     help="print a JSON array of the credible matches: {id, title, score, confidence, signature, "
+                          "variables, line, line_text}")
+    sub.add_argument("--weak", action="store_true",
+                     help=f"with --json, add the \"not sure\" records after the credible ones (confidence weak, "
+                          f"score {WEAK}-{POSSIBLE - 1})")
 
     sub = command("scan", cmd_scan, "list every known error in a long log, with line numbers",
                   "Read a log (a file, or - for standard input) line by line and list each record\n"

@@ -39,16 +39,31 @@ INDEX_VERSION = 1
 # Score thresholds (0-100). Documented in docs/lookup.md; tuned on bench/corpus.
 LIKELY = 80
 POSSIBLE = 65
-MAX_LINE = 2000  # characters of one paste line that are looked at
-MAX_LINES = 5000  # lines of a paste that `lookup` reads (use `scan` for whole logs)
+WEAK = 40  # "not sure": the closest records below POSSIBLE, shown apart and only on request
+MAX_LINE = 2000  # characters in one piece of a paste line; longer lines are read in pieces
+MAX_LINES = 5000  # pieces of a paste that `lookup` reads: the first HEAD_LINES and the last ones
+HEAD_LINES = 1000  # (an error usually ends a log; `scan` reads every line)
 CANDIDATES = 40
-WINDOW = 3
+CANDIDATE_CAP = 4.0  # a template that shows this many unique words' worth is a candidate, however long
+WINDOW = 3  # lines in a window, or more while the window holds fewer words than the template
+MAX_WINDOW = 30  # lines in the longest window (a pretty-printed JSON body has a word or two a line)
 FINE_WINDOWS = 3  # windows per template that get the full (alignment) score
 PENALTY = 30  # points lost per unique word of disagreement
-CUT_OFF = 0.2  # share of a word's cost when a truncated paste stops before it
+CUT_OFF = 0.2  # share of a word's cost when the paste leaves out a whole part of the message
+CUT_CAP = 0.8  # ...and the most that leaving out parts can cost, in unique words
 MIN_INFORMATION = 1.5  # a fuzzy match shows at least this many unique words' worth
-SHOWN = 0.3  # a truncated paste shows at least this share of its template's information
+SHOWN = 0.3  # a part left out is cheap when the paste shows this share of the template's information,
+FRAGMENT = 3.0  # ...or this many unique words' worth (a fragment of a long message)
+RELIEF = 4.0  # disagreement weighs less past this many unique words of information in common
+DROP = 0.5  # an alignment cut at a part's edge may drop this many unique words' worth of stray words,
+DROP_SHARE = 0.34  # ...or this share of the information of the parts it leaves out
 SLOT = "\x00"  # a placeholder in a template's word sequence: it accounts for any paste words
+VALUE_WORDS = 4  # a paste that ends at most this many words into a placeholder's value was cut short there
+CODE_SCORE = 70  # a paste that prints an error code that only one record has
+DROPPED = -1  # an alignment's end where stray words were dropped: no cut at a part's edge there
+# Where a message's parts meet: a paste may hold some of the parts without the others (a wrapper
+# prints the cause without its context, a fragment stops at a clause). Lines, "context: cause", sentences.
+BOUNDARY = re.compile(r"[.,:;!?](?=\s)|\n|\s[-\u2013\u2014]\s")
 
 
 @dataclass
@@ -74,7 +89,18 @@ class Match:
 def confidence(score: float, exact: bool) -> str:
     if exact:
         return "exact"
-    return "likely" if score >= LIKELY else "possible"
+    if score >= LIKELY:
+        return "likely"
+    return "possible" if score >= POSSIBLE else "weak"
+
+
+@dataclass
+class Answer:
+    """What `Matcher.search` found: credible matches, the "not sure" ones, and what it did not read."""
+    matches: list[Match]
+    weak: list[Match]  # below POSSIBLE (confidence "weak"): the closest records, not answers
+    lines: int  # lines in the paste
+    skipped: tuple[int, int] | None = None  # first and last line not read, when the paste was too long
 
 
 def build_index(records) -> dict:
@@ -103,11 +129,13 @@ class _Template:
     word_set: frozenset
     sequence: list[str]  # the words, with SLOT where a placeholder stands
     weight: float  # total IDF of its words: how much the template says
+    starts: frozenset  # positions in `sequence` where a part of the message starts (after the first)
+    slots: list  # slots[i]: how many placeholders come before position i (so a gap's count is a difference)
 
 
 @dataclass
 class _Line:
-    number: int
+    number: int  # 1-based line of the paste (pieces of a long line share it)
     text: str
     words: list[str]  # normalised: variable parts replaced by their kind
 
@@ -123,15 +151,14 @@ def prepare(index: dict) -> dict:
     Kept with the on-disk cache (marshal), so a `kb lookup` process does not
     tokenise every signature again.
     """
-    owners, texts, sequences = [], [], []
+    owners, texts, sequences, starts = [], [], [], []
     for number, record in enumerate(index["records"]):
         for text in record["signatures"]:
-            sequence = []
-            for part in parse_template(text).parts:
-                sequence.extend(normalize.tokens(part) if isinstance(part, str) else [SLOT])
+            sequence, parts_start = template_sequence(text)
             owners.append(number)
             texts.append(text)
             sequences.append(sequence)
+            starts.append(parts_start)
     word_sets = [set(sequence) - {SLOT} for sequence in sequences]
     document_count: dict[str, int] = defaultdict(int)
     for words in word_sets:
@@ -152,8 +179,31 @@ def prepare(index: dict) -> dict:
         for word in words:
             if document_count[word] <= common:
                 postings[word].append(number)
-    return {"owners": owners, "texts": texts, "sequences": sequences, "weights": weights, "idf": idf,
-            "postings": dict(postings), "anchors": dict(anchors)}
+    # Error codes that name one record's error (ETARGET, CS0246): a paste that prints one is that error.
+    code_records: dict[str, set] = defaultdict(set)
+    code_templates: dict[str, list[int]] = defaultdict(list)
+    for number, text in enumerate(texts):
+        for code in sorted(normalize.codes(text)):
+            code_records[code].add(owners[number])
+            code_templates[code].append(number)
+    codes = {code: numbers for code, numbers in code_templates.items() if len(code_records[code]) == 1}
+    return {"owners": owners, "texts": texts, "sequences": sequences, "starts": starts, "weights": weights,
+            "idf": idf, "postings": dict(postings), "anchors": dict(anchors), "codes": codes}
+
+
+def template_sequence(text: str) -> tuple[list[str], list[int]]:
+    """A template's normalised words, SLOT for each placeholder, and where each part after the first starts."""
+    sequence: list[str] = []
+    starts: list[int] = []
+    for part in parse_template(text).parts:
+        if not isinstance(part, str):
+            sequence.append(SLOT)
+            continue
+        for number, piece in enumerate(BOUNDARY.split(part)):
+            if number and sequence and (not starts or starts[-1] != len(sequence)):
+                starts.append(len(sequence))
+            sequence.extend(normalize.tokens(piece))
+    return sequence, [start for start in starts if start < len(sequence)]
 
 
 class Matcher:
@@ -181,8 +231,11 @@ class Matcher:
             sequence = state["sequences"][number]
             words = [word for word in sequence if word != SLOT]
             text = state["texts"][number]
+            slots = [0]
+            for word in sequence:
+                slots.append(slots[-1] + (word == SLOT))
             template = _Template(state["owners"][number], text, parse_template(text), words, frozenset(words),
-                                 sequence, state["weights"][number])
+                                 sequence, state["weights"][number], frozenset(state["starts"][number]), slots)
             self._templates[number] = template
         return template
 
@@ -191,7 +244,15 @@ class Matcher:
 
     def lookup(self, text: str, limit: int = 5) -> list[Match]:
         """Ranked matches for a paste, best first; empty when nothing is credible."""
-        return self._search(text)[:limit]
+        return self.search(text, limit).matches
+
+    def search(self, text: str, limit: int = 5, weak: int = 0) -> Answer:
+        """The credible matches (at most `limit`), up to `weak` "not sure" ones, and what was not read."""
+        lines, total, skipped = self._lines(text)
+        ranked = self._rank(lines)
+        credible = [match for match in ranked if match.score >= POSSIBLE]
+        unsure = [match for match in ranked if WEAK <= match.score < POSSIBLE]
+        return Answer(credible[:limit], unsure[:weak], total, skipped)
 
     def first_exact(self, text: str) -> tuple[str, str, int] | None:
         """(record id, signature, line) of the best exact match, ranked as `lookup` ranks exact matches.
@@ -199,7 +260,7 @@ class Matcher:
         For the validator, which asks this of every example and signature: it
         locates matches with Template.first_match, so no expression is compiled.
         """
-        lines = self._lines(text)
+        lines = self._lines(text)[0]
         present = set()
         for line in lines:
             present |= _all_words(line.text, line.words)
@@ -217,8 +278,8 @@ class Matcher:
                 best = (key, self.records[template.record]["id"], template.text, line)
         return None if best is None else best[1:]
 
-    def _search(self, text: str) -> list[Match]:
-        lines = self._lines(text)
+    def _rank(self, lines: list[_Line]) -> list[Match]:
+        """Every record with a match scoring WEAK or more, best first."""
         if not lines:
             return []
         present = set()
@@ -238,19 +299,49 @@ class Matcher:
             match = self._fuzzy(template, lines)
             if match:
                 self._keep(best, template, match)
+        for code in sorted(normalize.codes(cleaned) & self.state["codes"].keys()):
+            template = self.template(self.state["codes"][code][0])
+            current = best.get(template.record)
+            if current is None or current.score < CODE_SCORE:
+                line = next(line for line in lines if code in normalize.codes(line.text))
+                record = self.records[template.record]
+                self._keep(best, template, Match(record["id"], record["title"], CODE_SCORE,
+                                                 confidence(CODE_SCORE, False), template.text, {}, line.number,
+                                                 line.text.strip()))
         # Equal scores: the error that comes first in the paste, then the more specific signature.
         return sorted(best.values(), key=lambda m: (-m.score, m.line, -m.specificity, m.id))
 
     # -- stages ------------------------------------------------------------------------
 
-    def _lines(self, text: str) -> list[_Line]:
+    def _lines(self, text: str) -> tuple[list[_Line], int, tuple[int, int] | None]:
+        """The paste's lines with words (long lines in pieces), how many lines it has, and which it skipped.
+
+        A paste of more than MAX_LINES pieces is read at its start and its end, where a log's
+        errors usually are; the caller says which lines were skipped and points to `scan`.
+        """
+        raw = normalize.clean(text).split("\n")
+        if len(raw) > 1 and not raw[-1]:
+            raw.pop()  # the newline that ends the last line starts no line of its own
+        pieces = []
+        for number, line in enumerate(raw, start=1):
+            while len(line) > MAX_LINE:
+                cut = line.rfind(" ", MAX_LINE // 2, MAX_LINE + 1)
+                cut = cut if cut > 0 else MAX_LINE
+                pieces.append((number, line[:cut]))
+                line = line[cut:]
+            pieces.append((number, line))
+        skipped = None
+        if len(pieces) > MAX_LINES:
+            tail = pieces[len(pieces) - (MAX_LINES - HEAD_LINES):]
+            first = pieces[HEAD_LINES][0]
+            skipped = (first, max(first, tail[0][0] - 1))  # within one line when a huge line was cut
+            pieces = pieces[:HEAD_LINES] + tail
         lines = []
-        for number, raw in enumerate(normalize.clean(text).split("\n")[:MAX_LINES], start=1):
-            raw = raw[:MAX_LINE]
-            words = normalize.tokens(raw)
+        for number, piece in pieces:
+            words = normalize.tokens(piece)
             if words:
-                lines.append(_Line(number, raw, words))
-        return lines
+                lines.append(_Line(number, piece, words))
+        return lines, len(raw), skipped
 
     def _exact_candidates(self, present: set) -> list[int]:
         """Templates whose every word is in the paste (found through their rarest word)."""
@@ -262,7 +353,12 @@ class Matcher:
         return found
 
     def _fuzzy_candidates(self, present: set) -> list[int]:
-        """Templates that share the most of their (rarer) words' weight with the paste."""
+        """Templates that share the most of their (rarer) words' weight with the paste.
+
+        Ranked by the share of the template's information the paste holds, where
+        a long template counts as CANDIDATE_CAP unique words at most: a paste that
+        quotes a distinctive part of a long message proposes it too.
+        """
         covered = defaultdict(float)
         for word in sorted(present):
             postings = self.postings.get(word)
@@ -270,7 +366,9 @@ class Matcher:
                 weight = self.idf[word]
                 for number in postings:
                     covered[number] += weight
-        ranked = sorted(covered, key=lambda n: -covered[n] / self.state["weights"][n])
+        cap = CANDIDATE_CAP * self.unknown_idf
+        weights = self.state["weights"]
+        ranked = sorted(covered, key=lambda n: -covered[n] / min(weights[n], cap))
         return ranked[:CANDIDATES]
 
     def _keep(self, best: dict, template: _Template, match: Match) -> None:
@@ -290,29 +388,37 @@ class Matcher:
                      line.number, line.text.strip())
 
     def _fuzzy(self, template: _Template, lines: list[_Line]) -> Match | None:
-        # Cheap first pass: the windows holding most of the template's words by weight.
+        # Cheap first pass: the windows of consecutive lines holding most of the template's words by
+        # weight. A window grows past WINDOW lines while it holds fewer words than the template, so a
+        # message spread over many short lines (pretty-printed JSON) fits in one.
         windows = []
+        size = len(template.sequence)
         for start, line in enumerate(lines):
             if template.word_set.isdisjoint(line.words):
                 continue
             words: list[str] = []
-            for end in range(start, min(start + WINDOW, len(lines))):
+            breaks: list[int] = []
+            for end in range(start, min(start + MAX_WINDOW, len(lines))):
+                if end - start >= WINDOW and len(words) >= size:
+                    break
+                if words:
+                    breaks.append(len(words))
                 words = words + lines[end].words
                 present = template.word_set.intersection(words)
-                windows.append((math.fsum(self.idf[w] for w in present), -len(words), start, words))
+                windows.append((math.fsum(self.idf[w] for w in present), -len(words), start, words, breaks))
         best_score, best_line = 0.0, None
-        for _, _, start, words in sorted(windows, reverse=True)[:FINE_WINDOWS]:
-            score = self._window_score(template, words)
+        for _, _, start, words, breaks in sorted(windows, key=lambda w: w[:3], reverse=True)[:FINE_WINDOWS]:
+            score = self._window_score(template, words, breaks)
             if score > best_score:
                 best_score, best_line = score, lines[start]
-        if best_line is None or best_score < POSSIBLE:
+        if best_line is None or best_score < WEAK:
             return None
         record = self.records[template.record]
         score = min(int(round(best_score)), 99)
         return Match(record["id"], record["title"], score, confidence(score, False), template.text, {},
                      best_line.number, best_line.text.strip())
 
-    def _window_score(self, template: _Template, words: list[str]) -> float:
+    def _window_score(self, template: _Template, words: list[str], breaks: list[int]) -> float:
         """0-100 from the information the window and the template disagree on.
 
         The template's words and placeholders are aligned in order with the
@@ -320,33 +426,104 @@ class Matcher:
         window lacks, and each window word inside the aligned span that neither
         a template word nor a placeholder accounts for, costs its IDF weight; a
         word unique to one template costs PENALTY points. A mistyped word (ratio
-        >= 80 with the missing one) costs a fifth. When the paste stops where
-        the template goes on (a truncated message), the words cut off cost a
-        fifth too.
+        >= 80 with the missing one) costs a fifth.
+
+        A paste may hold only some parts of a message (BOUNDARY): the cause
+        without the context a wrapper replaced, a fragment that stops at a
+        clause, a copy cut short. When what it shows is informative enough,
+        the parts it leaves out cost CUT_OFF of their weight, CUT_CAP unique
+        words at most; but a paste that goes on, on the same line, with other
+        words where the message goes on with its next part disagrees with it
+        (`... OutOfMemoryError: Metaspace` is not `... OutOfMemoryError: Java
+        heap space`). The alignment may also be cut at a part's edge, dropping
+        stray words aligned outside it (at most DROP unique words' worth);
+        each such cut is scored, and the best counts.
         """
         sequence = template.sequence
         blocks = [b for b in LCSseq.editops(sequence, words).as_matching_blocks() if b.size]
         if not blocks:
             return 0.0
         pairs = [(b.a + k, b.b + k) for b in blocks for k in range(b.size)]
-        matched_t = {a for a, _ in pairs}
-        head = pairs[0][0]
-        tail = len(sequence) - 1 - pairs[-1][0]
-        start, stop = max(0, pairs[0][1] - head), min(len(words), pairs[-1][1] + 1 + tail)
-        loose_w = [j for j in range(start, stop) if not any(j == b for _, b in pairs)]
-        free = {j for j in loose_w if SLOT in self._gap(sequence, pairs, j)}
-        rescued = set()
+        best = self._cut_score(template, words, breaks, pairs, None, None)
+        if best >= 100:
+            return best
+        # Other alignments: without stray words aligned at either end, past a gap (". NET 7.0" aligned
+        # with the second "NET" of a long .NET message), and cut at a part's edge.
+        variants = []
+        for k in range(len(pairs) - 1):
+            if pairs[k + 1][0] - pairs[k][0] > 1 or pairs[k + 1][1] - pairs[k][1] > 1:
+                variants.append((pairs[:k + 1], None, DROPPED))
+                variants.append((pairs[k + 1:], DROPPED, None))
+        first_a, last_a = pairs[0][0], pairs[-1][0]
+        edges = sorted(s for s in template.starts if first_a < s <= last_a)
+        drop = DROP * self.unknown_idf
+        for head in [None] + edges:
+            for tail in [None] + edges:
+                if (head is None and tail is None) or (head is not None and tail is not None and tail <= head):
+                    continue
+                kept = [p for p in pairs if (head is None or p[0] >= head) and (tail is None or p[0] < tail)]
+                outside = [a for a in range(len(sequence)) if sequence[a] != SLOT and (
+                    head is not None and a < head or tail is not None and a >= tail)]
+                dropped = math.fsum(self.idf[sequence[a]] for a, _ in pairs if a in outside)
+                # Stray words aligned in a part the paste does not show may go; a part it shows may not.
+                allowed = max(drop, DROP_SHARE * math.fsum(self.idf[sequence[a]] for a in outside))
+                if kept and dropped <= allowed:
+                    variants.append((kept, head, tail))
+        for kept, head, tail in variants:
+            best = max(best, self._cut_score(template, words, breaks, kept, head, tail))
+        return best
+
+    def _cut_score(self, template, words, breaks, pairs, head, tail) -> float:
+        """The score of one alignment, with the template's parts before `head` and from `tail` left out."""
+        sequence = template.sequence
+        first_a, first_b = pairs[0]
+        last_a, last_b = pairs[-1]
         last_word = len(words) - 1
-        if last_word in loose_w and last_word not in free:
+        matched_t = {a for a, _ in pairs}
+        paired_w = {b for _, b in pairs}
+        partial = None
+        if last_b + 1 == last_word and last_a + 1 < len(sequence) and (tail in (None, DROPPED) or last_a + 1 < tail):
             # A paste cut inside a word: "refusing to merge unre" still shows "unrelated".
-            following = pairs[-1][0] + 1
-            if following < len(sequence) and sequence[following].startswith(words[last_word]):
-                rescued.add(last_word)
-                matched_t.add(following)
-        for j in loose_w:
-            if j in free or j in rescued or len(words[j]) < 4:
+            following = sequence[last_a + 1]
+            if following != SLOT and following.startswith(words[last_word]):
+                partial = last_word
+                matched_t.add(last_a + 1)
+                paired_w.add(last_word)
+                last_a, last_b = last_a + 1, last_word
+        # Where the paste leaves out parts of the message: before head_edge and from tail_edge. At a
+        # part's edge (a wrapper, a fragment), or where the paste itself starts or stops (a copy cut short).
+        # After dropping stray words on a side (DROPPED), only the paste's own edge allows a cut there.
+        head_edge = head if head not in (None, DROPPED) else first_a if (
+            first_a in template.starts and head is None) or first_b == 0 else 0
+        tail_edge = tail if tail not in (None, DROPPED) else last_a + 1 if (
+            last_a + 1 in template.starts and tail is None) or last_b == last_word else len(sequence)
+        at_paste_edge = (head in (None, DROPPED) and first_b == 0 and not (first_a in template.starts and head is None),
+                         tail in (None, DROPPED) and last_b == last_word and not (
+                             last_a + 1 in template.starts and tail is None))
+        start = max(0, first_b - (first_a - head_edge))
+        stop = min(len(words), last_b + 1 + (tail_edge - last_a - 1))
+        # The window's words inside the span that no template word is aligned with, each with the
+        # template positions between the aligned words around it (its gap). A placeholder in the gap
+        # accounts for them ("free"); a mistyped template word in the gap may (ratio >= 80).
+        loose_w, gaps, free = [], {}, set()
+        slots = template.slots
+        k = 0
+        for j in range(start, stop):
+            while k < len(pairs) and pairs[k][1] < j:
+                k += 1
+            if j in paired_w:
                 continue
-            for i in self._gap(sequence, pairs, j, indices=True):
+            low = pairs[k - 1][0] + 1 if k else 0
+            high = pairs[k][0] if k < len(pairs) else len(sequence)
+            loose_w.append(j)
+            gaps[j] = (low, high)
+            if slots[high] > slots[low]:
+                free.add(j)
+        rescued = set()
+        for j in loose_w:
+            if j in free or len(words[j]) < 4 or not words[j].isalpha():
+                continue  # a code that differs by a digit (NU1101, NU1102) is another error, not a typo
+            for i in range(*gaps[j]):
                 if i not in matched_t and sequence[i] != SLOT and fuzz.ratio(sequence[i], words[j]) >= 80:
                     rescued.add(j)
                     matched_t.add(i)
@@ -354,29 +531,51 @@ class Matcher:
         information = math.fsum(self.idf[sequence[i]] for i in matched_t if sequence[i] != SLOT)
         if information < self.min_information:
             return 0.0  # "not found" alone is not evidence of any particular error
-        last_t = max(matched_t)
-        # Truncated: the paste ends on the template's words, or on a value of the placeholder
-        # that comes right after them ("...satisfies the requirement p").
-        truncated = last_word in rescued or pairs[-1][1] == last_word or (
-            last_word in free and last_t + 1 < len(sequence) and sequence[last_t + 1] == SLOT)
-        if truncated and information < SHOWN * template.weight:
-            truncated = False  # too little of the message is shown to call it a cut-off copy
-        missing = 0.0
+        # A value cut short: the paste ends inside the placeholder that follows the template's last words.
+        if tail_edge == len(sequence) and last_word in free and last_a + 1 < len(sequence) \
+                and sequence[last_a + 1] == SLOT and last_word - last_b <= VALUE_WORDS \
+                and not any(last_b < b <= last_word for b in breaks):
+            tail_edge = last_a + 1
+            at_paste_edge = (at_paste_edge[0], True)
+        # Leaving parts out is cheap only when what is shown says enough: a share of the template
+        # where the paste itself stops (a copy cut short), FRAGMENT unique words at a part's edge.
+        needed = [SHOWN * template.weight if edge else FRAGMENT * self.unknown_idf for edge in at_paste_edge]
+        cut_head = head_edge > 0 and information >= needed[0]
+        cut_tail = tail_edge < len(sequence) and information >= needed[1]
+        # What the template says that the paste does not (each word's weight; a fifth for a part left
+        # out, CUT_CAP at most), and what the paste says inside the aligned span that the template does not.
+        cut = []
+        costs = []
         for i, word in enumerate(sequence):
             if i not in matched_t and word != SLOT:
-                missing += self.idf[word] * (CUT_OFF if truncated and i > last_t else 1.0)
-        missing += math.fsum(0.2 * self.weight(words[j]) for j in rescued)
-        unexplained = math.fsum(self.weight(words[j]) for j in loose_w if j not in free and j not in rescued)
-        return 100 - PENALTY * (missing + unexplained) / self.unknown_idf
+                left_out = (cut_head and i < head_edge) or (cut_tail and i >= tail_edge)
+                (cut if left_out else costs).append(self.idf[word])
+        costs.extend(self.weight(words[j]) for j in loose_w if j not in free and j not in rescued)
+        costs.append(min(CUT_OFF * math.fsum(cut), CUT_CAP * self.unknown_idf))
+        costs.extend(0.2 * self.weight(words[j]) for j in rescued)
+        if partial is not None:
+            costs.append(0.2 * self.weight(words[partial]))
+        if cut_tail and stop <= last_word and sequence[tail_edge] != SLOT:
+            costs.append(self._goes_on(template, words, breaks, tail_edge, stop))
+        # A long message shown nearly whole says more than the few words it disagrees on: past RELIEF
+        # unique words of information in common, disagreement weighs less.
+        relief = min(1.0, RELIEF * self.unknown_idf / information) if RELIEF else 1.0
+        return 100 - PENALTY * relief * math.fsum(costs) / self.unknown_idf
 
-    @staticmethod
-    def _gap(sequence, pairs, j, indices=False):
-        """The template positions (or their words) between the aligned pairs around window word j."""
-        before = [a for a, b in pairs if b < j]
-        after = [a for a, b in pairs if b > j]
-        low = before[-1] + 1 if before else 0
-        high = after[0] if after else len(sequence)
-        return range(low, high) if indices else sequence[low:high]
+    def _goes_on(self, template, words, breaks, tail_edge, stop) -> float:
+        """How much a paste disagrees with a template by going on, on the same line, where it stops.
+
+        The template's next part against as many of the paste's next words: the
+        smaller information of the two (a fragment quoted in a sentence goes on
+        with common words; another error goes on with its own, rare ones).
+        """
+        line_end = next((b for b in breaks if b >= stop), len(words))
+        part_end = next((s for s in sorted(template.starts) if s > tail_edge), len(template.sequence))
+        part = [word for word in template.sequence[tail_edge:part_end] if word != SLOT]
+        goes_on = words[stop:min(line_end, stop + len(part))]
+        if not goes_on or not part:
+            return 0.0
+        return min(math.fsum(self.idf[word] for word in part), math.fsum(self.weight(word) for word in goes_on))
 
 
 @dataclass
