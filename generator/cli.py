@@ -65,6 +65,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_render(args) -> int:
+    from .api import api_files
     from .lookup import index_json
     from .render import SiteOptions, json_feed, redirect_pages, render_site
     from .shards import shard_files
@@ -81,11 +82,12 @@ def cmd_render(args) -> int:
     pages.update(shard_files(result.records))  # lookup-index/..., on a large knowledge base
     pages["feed.json"] = json_feed(result.records, options)
     pages.update(redirect_pages(result.records))
+    pages.update(api_files(result.records, args.site_url))  # api/v1/...: the JSON API (generator/api.py)
     for relative, text in pages.items():
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    print(f"Wrote {len(pages)} files (pages, redirects, lookup-index.json, feed.json) for "
+    print(f"Wrote {len(pages)} files (pages, redirects, lookup-index.json, feed.json, api/v1/) for "
           f"{len(result.records)} records to {out}.",
           file=sys.stderr)
     return 0
@@ -330,8 +332,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("render", cmd_render, "write the generated Markdown pages to a folder",
                   "Validate, then write every generated page (records, tools, categories) as Markdown\n"
-                  "with YAML front matter, the lookup index (lookup-index.json) and the JSON feed\n"
-                  "of recently updated records (feed.json) into OUT.\n"
+                  "with YAML front matter, the lookup index (lookup-index.json), the JSON feed\n"
+                  "of recently updated records (feed.json) and the JSON API (api/v1/) into OUT.\n"
                   "Engine-independent: no MkDocs involved.")
     add_signatures(sub)
     sub.add_argument("--out", required=True, metavar="OUT", help="folder to write into")
