@@ -497,9 +497,10 @@ def build_parser() -> argparse.ArgumentParser:
                   "published site (--site URL), whose api/v1/index.json and lookup-index.json are downloaded\n"
                   "and cached (in $KB_CACHE_DIR, else the user cache folder) and checked for changes every\n"
                   "ten minutes. Pasted text is matched locally: it is never logged or sent anywhere.\n\n"
+                  "Setting it up in Claude Code, Codex, Cursor and VS Code: README.md.\n\n"
                   "examples:\n"
                   "  claude mcp add error-atlas -- kb mcp --signatures /path/to/error-atlas/signatures\n"
-                  "  claude mcp add error-atlas -- uvx error-atlas mcp --site https://error-atlas.github.io/error-atlas/")
+                  "  kb mcp --site https://error-atlas.github.io/error-atlas/")
     source = sub.add_mutually_exclusive_group()
     source.add_argument("--signatures", metavar="DIR",
                         help="folder of records (default: $KB_SIGNATURES, else ./signatures)")
