@@ -119,3 +119,10 @@ def escape_outside_code(text: str) -> str:
         start = found.end()
     pieces.append(text[start:])
     return "".join(pieces)
+
+
+def code_block(text: str, language: str = "text") -> str:
+    """A fenced block that no backticks inside the text can close early."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return f"{fence}{language}\n{text.rstrip()}\n{fence}"

@@ -15,6 +15,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
+from generator.api import api_files
 from generator.lookup import index_json
 from generator.problems import summary
 from generator.shards import shard_files
@@ -48,6 +49,7 @@ def on_files(files, config):
     generated.update(shard_files(_records))  # lookup-index/..., on a large knowledge base (generator/shards.py)
     generated[FEED_PATH] = json_feed(_records, options)
     generated.update(redirect_pages(_records))
+    generated.update(api_files(_records, options.site_url))  # api/v1/...: the JSON API (generator/api.py)
     for path, content in generated.items():
         if files.get_file_from_path(path) is not None:
             raise PluginError(f"content/{path} clashes with a generated file: rename or remove it")

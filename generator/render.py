@@ -15,7 +15,7 @@ from functools import partial
 import jinja2
 
 from . import jsonld
-from .markdown_text import escape_outside_code, first_sentence, shorten, to_plain
+from .markdown_text import code_block, escape_outside_code, first_sentence, shorten, to_plain
 from .listings import listing_pages
 from .parallel import map_chunks
 from .records import Record, slugify
@@ -35,13 +35,6 @@ class SiteOptions:
         path = re.sub(r"(^|/)index\.md$", r"\1", page_path)
         path = re.sub(r"\.md$", "/", path)
         return (self.site_url or "/") + path
-
-
-def code_block(text: str, language: str = "text") -> str:
-    """A fenced block that no backticks inside the text can close early."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}{language}\n{text.rstrip()}\n{fence}"
 
 
 def link_text(text: str) -> str:
