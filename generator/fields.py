@@ -141,6 +141,29 @@ class SignatureText(Verbatim):
         }
 
 
+def signature_text(item) -> str | None:
+    """The template of a signature item, written either as a plain string or as a mapping with `text`."""
+    if isinstance(item, dict):
+        item = item.get("text")
+    return item if isinstance(item, str) else None
+
+
+class Signature(Kind):
+    """A signature: a plain template, or a mapping that also names where this wording was seen."""
+
+    def __init__(self, text: Kind, mapping: "Obj"):
+        self.text, self.mapping = text, mapping
+
+    def check(self, value, path, report):
+        if isinstance(value, dict):
+            self.mapping.check(value, path, report)
+        else:
+            self.text.check(value, path, report)
+
+    def json_schema(self):
+        return {"anyOf": [self.text.json_schema(), self.mapping.json_schema()]}
+
+
 class Date(Kind):
     def check(self, value, path, report):
         if isinstance(value, dt.datetime):
@@ -202,8 +225,11 @@ class RecordId(Kind):
 
 
 class ListOf(Kind):
-    def __init__(self, item: Kind, min_items: int = 1, unique: bool = False):
-        self.item, self.min_items, self.unique = item, min_items, unique
+    """A list of items of one kind; `unique_key` says what must not repeat (the text of a string item)."""
+
+    def __init__(self, item: Kind, min_items: int = 1, unique: bool = False,
+                 unique_key: Callable = lambda item: item if isinstance(item, str) else None):
+        self.item, self.min_items, self.unique, self.unique_key = item, min_items, unique, unique_key
 
     def check(self, value, path, report):
         if not isinstance(value, list):
@@ -215,10 +241,11 @@ class ListOf(Kind):
         seen = set()
         for index, item in enumerate(value):
             self.item.check(item, path + (index,), report)
-            if self.unique and isinstance(item, str):
-                if item in seen:
-                    report(path + (index,), "EA014", f"'{item}' is listed twice")
-                seen.add(item)
+            key = self.unique_key(item) if self.unique else None
+            if isinstance(key, str):
+                if key in seen:
+                    report(path + (index,), "EA014", f"'{key}' is listed twice")
+                seen.add(key)
 
     def json_schema(self):
         schema = {"type": "array", "items": self.item.json_schema(), "minItems": self.min_items}
@@ -279,8 +306,14 @@ RECORD = Obj({
     "title": Field(Text(), True, "Short plain-text name of the error, shown as the page title."),
     "tool": Field(Text(), True, "The tool that prints the error, e.g. \"Claude Code\"."),
     "category": Field(Text(), True, "The group of tools, e.g. \"AI Coding Tools\"."),
-    "signatures": Field(ListOf(SignatureText(), unique=True), True,
-                        "The message as the tool prints it, {name} for each variable part; {{ and }} for braces."),
+    "signatures": Field(ListOf(Signature(SignatureText(), Obj({
+        "text": Field(SignatureText(), True,
+                      "The message as the tool prints it, {name} for each variable part; {{ and }} for braces."),
+        "source": Field(Url(), True, "https URL of the thread or release where this wording appears."),
+        "seen": Field(Label(), False, "Where or when this wording is printed, e.g. \"2.1.128 and later\" or \"Cursor\"."),
+    })), unique=True, unique_key=signature_text), True,
+                        "The message as the tool prints it, {name} for each variable part; {{ and }} for braces. "
+                        "Either the template alone, or {text, source, seen} to name where the wording appears."),
     "examples": Field(ListOf(Verbatim()), True,
                       "Real messages as users saw them; each must match one of the signatures."),
     "meaning": Field(Text(markdown=True), True, "Markdown: what the error means."),

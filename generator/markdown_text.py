@@ -93,13 +93,6 @@ def to_plain(text: str) -> str:
     return " ".join("".join(plain).split())
 
 
-def first_sentence(text: str, limit: int = 300) -> str:
-    plain = to_plain(text)
-    match = re.match(r"(.+?[.!?])(?:\s|$)", plain)
-    sentence = match.group(1) if match else plain
-    return shorten(sentence, limit)
-
-
 def shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
