@@ -207,7 +207,9 @@ class Choice(Kind):
         self.choices = choices
 
     def check(self, value, path, report):
-        if value not in self.choices:
+        if isinstance(value, str) and TODO_MARK in value:
+            report(path, "EA022", f"replace the TODO with one of {', '.join(self.choices)}")
+        elif value not in self.choices:
             shown = _type_name(value) if not isinstance(value, str) else f"'{value}'"
             report(path, "EA014", f"{shown} is not allowed here: use one of {', '.join(self.choices)}")
 
@@ -225,11 +227,14 @@ class RecordId(Kind):
 
 
 class ListOf(Kind):
-    """A list of items of one kind; `unique_key` says what must not repeat (the text of a string item)."""
+    """A list of items of one kind; `unique_key` says what must not repeat (the text of a string item).
+    `too_few` = (code, message) reports a list shorter than min_items under a rule of its own."""
 
     def __init__(self, item: Kind, min_items: int = 1, unique: bool = False,
-                 unique_key: Callable = lambda item: item if isinstance(item, str) else None):
+                 unique_key: Callable = lambda item: item if isinstance(item, str) else None,
+                 too_few: tuple[str, str] | None = None):
         self.item, self.min_items, self.unique, self.unique_key = item, min_items, unique, unique_key
+        self.too_few = too_few
 
     def check(self, value, path, report):
         if not isinstance(value, list):
@@ -237,7 +242,10 @@ class ListOf(Kind):
             report(path, "EA011", f"expected a list, got {_type_name(value)}{hint}")
             return
         if len(value) < self.min_items:
-            report(path, "EA010", f"needs at least {self.min_items} item{'s' if self.min_items > 1 else ''}")
+            if self.too_few:
+                report(path, self.too_few[0], self.too_few[1], at_key=True)
+            else:
+                report(path, "EA010", f"needs at least {self.min_items} item{'s' if self.min_items > 1 else ''}")
         seen = set()
         for index, item in enumerate(value):
             self.item.check(item, path + (index,), report)
@@ -337,20 +345,23 @@ RECORD = Obj({
         "check": Field(Text(markdown=True), True, "Markdown: what to look at."),
     })), False, "Platform-specific things to check."),
     "faq": Field(ListOf(Obj({
-        "q": Field(Label(), True, "The question."),
-        "a": Field(Text(markdown=True), True, "Markdown: the answer."),
-    })), False, "Questions and answers of the record's own."),
+        "q": Field(Label(), True, "A question users asked in a thread the record cites."),
+        "a": Field(Text(markdown=True), True, "Markdown: the answer, from the sources, with the source linked."),
+    }), min_items=2, too_few=("EA025", "a record needs at least two FAQ entries of its own: questions users asked "
+                                       "in the threads it cites, answered from the sources with a link")), True,
+        "At least two questions users asked in the cited threads, answered from the sources."),
     "related": Field(ListOf(RecordId(), unique=True), False, "Ids of related records (they must exist)."),
-    "status": Field(Choice(*STATUSES), False, "Upstream status: " + " | ".join(STATUSES) + "."),
+    "status": Field(Choice(*STATUSES), True, "Upstream status, from the thread or changelog that shows it: "
+                    + " | ".join(STATUSES) + "."),
     "affects": Field(Obj({
         "versions": Field(Label(), False, "Affected versions, as text."),
         "platforms": Field(ListOf(Label(), unique=True), False, "Affected platforms."),
     }), False, "Affected versions and platforms."),
     "fixed_in": Field(Label(), False, "The version whose changelog says it is fixed."),
     "verified": Field(Obj({
-        "date": Field(Date(), True, "When someone last reproduced or confirmed the record."),
-        "version": Field(Label(), True, "The tool version it was confirmed on."),
-    }), False, "When and on which version the record was last confirmed."),
+        "date": Field(Date(), True, "When the record's claims were last checked against the sources."),
+        "version": Field(Label(), True, "The newest version of the tool the claims were checked against."),
+    }), True, "When, and against which version of the tool, the record's claims were last checked."),
     "tags": Field(ListOf(Label(), unique=True), False, "Lowercase keywords."),
     "aliases": Field(ListOf(RecordId(), unique=True), False,
                      "Former ids of this record (after a rename or merge): their URLs redirect here."),

@@ -36,3 +36,16 @@ def test_the_facts_table_has_no_empty_header_cell(page, root_url, longest):
     headers = page.evaluate("() => [...document.querySelector('article table').querySelectorAll('th')]"
                             ".map(th => th.textContent.trim())")
     assert headers == ["Fact", "Details"]
+
+
+def test_each_signature_links_to_where_its_wording_was_seen(page, root_url):
+    records = validate_folder(ROOT / "signatures").records
+    record = next(r for r in records if r.id == "gemini-cli-pro-quota-fallback-to-flash")
+    page.goto(f"{root_url}errors/{record.id}/")
+    notes = page.evaluate("""() => [...document.querySelectorAll('pre > code.kb-signature')].map(code => {
+        const next = code.closest('pre').nextElementSibling;
+        const link = next && next.matches('p.kb-seen') ? next.querySelector('a') : null;
+        return link ? {href: link.getAttribute('href'), text: next.textContent} : null;
+    })""")
+    assert [note["href"] for note in notes] == [origin["source"] for origin in record.signature_sources]
+    assert notes[2]["text"] == "Wording from google-gemini/gemini-cli#15880 (0.16.0 and later)"
