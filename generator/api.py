@@ -68,6 +68,10 @@ def record_json(record: Record, site_url: str = "") -> dict:
         if value is None or value == [] or value == {}:
             continue  # an optional field the record does not set
         data[name] = _plain(value)
+    # Signatures as the record writes them: with the thread or release each wording comes from.
+    data["signatures"] = [dict(origin, text=text) if origin else text
+                          for text, origin in zip(record.signatures, record.signature_sources or
+                                                  [None] * len(record.signatures))]
     return data
 
 

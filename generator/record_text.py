@@ -109,6 +109,11 @@ def one_line(text: str, limit: int) -> str:
 
 # -- whole records ------------------------------------------------------------------------
 
+def signature_text(signature) -> str:
+    """A signature's template, whether the record gives it as a string or as {text, source, seen}."""
+    return signature if isinstance(signature, str) else signature["text"]
+
+
 def _status_line(record: dict) -> str:
     parts = [f"`{record['id']}`", record["tool"], record["category"]]
     if record.get("status"):
@@ -123,7 +128,7 @@ def full_markdown(record: dict) -> str:
     """The whole record, in the order of its page: what a reader needs first comes first."""
     out = [f"# {record['title']}", "", _status_line(record), f"Page: {record['url']}", ""]
     out += ["The message as the tool prints it ({placeholders} stand for the parts that vary):", ""]
-    out += [code_block(text) for text in record["signatures"]]
+    out += [code_block(signature_text(signature)) for signature in record["signatures"]]
     out += ["", "## What this error means", "", record["meaning"].strip(), "", "## Common causes (most common first)", ""]
     for number, cause in enumerate(record["causes"], start=1):
         out += [f"### {number}. {cause['title']}", "", cause["detail"].strip(), ""]

@@ -17,6 +17,8 @@ import subprocess
 import sys
 import textwrap
 
+from .record_text import signature_text
+
 BOLD, DIM, CODE, HEADING, LINK, RESET = "\x1b[1m", "\x1b[2m", "\x1b[36m", "\x1b[1;33m", "\x1b[4m", "\x1b[0m"
 MAX_WIDTH = 100
 PIPED_WIDTH = 80
@@ -143,7 +145,7 @@ def render(record: dict, colour: bool = False, columns: int = PIPED_WIDTH) -> st
         out.raw(out.style(line, DIM))
     out.blank()
     for signature in record["signatures"]:
-        out.raw("    " + out.style(signature, CODE))
+        out.raw("    " + out.style(signature_text(signature), CODE))
     out.heading("What it means")
     out.markdown(record["meaning"])
     out.heading("Causes, most common first")

@@ -43,7 +43,7 @@ def test_show_prints_plain_text_when_piped():
     assert "`mcp__{server}__complete_authentication`" in out  # code keeps its backticks in plain text
     assert "(https://github.com/anthropics/claude-code/issues/49043)" in out  # links as text (url)
     assert "**" not in out
-    signatures = {"    " + text for text in data["signatures"]}  # verbatim messages are never wrapped
+    signatures = {"    " + (s if isinstance(s, str) else s["text"]) for s in data["signatures"]}  # never wrapped
     assert max(len(line) for line in out.splitlines() if "https://" not in line and line not in signatures) <= 80
     assert out.rstrip().endswith(f"Page: https://error-atlas.github.io/error-atlas/errors/{RECORD}/")
 
@@ -134,7 +134,8 @@ def test_full_markdown_holds_every_part_of_the_record():
         text = record_text.full_markdown(record)
         assert text.startswith(f"# {record['title']}\n")
         for part in ([c["title"] for c in record["causes"]] + [s for f in record["fixes"] for s in f["steps"]] +
-                     [s["url"] for s in record["sources"]] + record["signatures"]):
+                     [s["url"] for s in record["sources"]] +
+                     [record_text.signature_text(s) for s in record["signatures"]]):
             assert part.strip().split("\n")[0] in text, (record["id"], part)
 
 
