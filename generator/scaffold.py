@@ -29,7 +29,9 @@ _LOG_PREFIX = re.compile(
 # (placeholder name, pattern). The first pattern that matches at a position wins.
 _VARIABLES = [
     ("secret", re.compile(r"\[REDACTED[^\]\n]*\]")),  # what redact() left: real pastes hold real values here
-    ("url", re.compile(r"\b[a-z][a-z0-9+.-]*://[^\s'\"<>()\[\]{}]+[^\s'\"<>()\[\]{}.,;:]", re.I)),
+    # A URL is one value whatever it holds: a [REDACTED] password, an IPv6 host in brackets.
+    ("url", re.compile(r"\b[a-z][a-z0-9+.-]*://(?:[^\s'\"<>()\[\]{}]|\[(?:REDACTED[^\]\n]*|[^\s\[\]'\"<>]*)\])*"
+                       r"(?:[^\s'\"<>()\[\]{}.,;:]|\[(?:REDACTED[^\]\n]*|[^\s\[\]'\"<>]*)\])", re.I)),
     ("uuid", re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", re.I)),
     ("path", re.compile(r"(?:\b[A-Za-z]:|~|\.{1,2})?(?:[\\/][\w.@+-]+){2,}[\\/]?")),
     ("host", re.compile(r"\b(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|[a-z0-9-]+(?:\.[a-z0-9-]+)+\.[a-z]{2,})(?=:\d)",

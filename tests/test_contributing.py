@@ -31,6 +31,9 @@ def kb(*args, stdin=None):
     ("Couldn't register with mcp.example.com's sign-in service: ofid_2850c3d4f199a9c0",
      "Couldn't register with {host}'s sign-in service: {id}"),
     ("Cannot read package.json in github.com/x", "Cannot read package.json in {host}/x"),
+    # A URL is one placeholder, whatever it holds: a redacted password, an IPv6 host.
+    ("connect to https://admin:[REDACTED]@db.example.com:5432/x failed", "connect to {url} failed"),
+    ("GET http://[::1]:8080/api?token=[REDACTED] failed.", "GET {url} failed."),
 ])
 def test_variable_parts_become_placeholders_and_the_rest_stays(line, template):
     assert scaffold.propose_template(line) == template

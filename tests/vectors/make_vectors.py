@@ -255,6 +255,8 @@ def primitive_inputs() -> dict:
         "WARN something odd\nINFO all fine",
         "uuid 123e4567-e89b-12d3-a456-426614174000 failed with id deadbeef12 at v1.2.3-beta.1 {braces}",
         "token=[REDACTED] rejected by https://api.example.com/v1/auth.",
+        "failed to connect to https://admin:[REDACTED]@db.example.com:5432/app?sslmode=[REDACTED e-mail] now",
+        "GET http://[::1]:8080/api?token=[REDACTED] failed.",
         "   ",
     ]
     return {"logs": logs, "fsums": fsums, "rounds": rounds, "blocks": blocks, "ratios": ratios, "texts": texts,
