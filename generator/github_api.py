@@ -40,17 +40,23 @@ MAX_REDIRECTS = 3
 
 class ApiError(Exception):
     """A request that failed for good, after its retries. `fatal` errors stop the whole run
-    (the token is refused, the API is not there, the rate limit resets too late)."""
+    (the token is refused, the API is not there, the rate limit resets too late).
+    `answered` is False when no answer came at all (no connection): asking for less
+    would not help, unlike a timeout or a broken answer to a large query."""
 
-    def __init__(self, reason: str, status: int | None = None, fatal: bool = False):
-        super().__init__(reason)
-        self.reason, self.status, self.fatal = reason, status, fatal
+    def __init__(self, reason: str, status: int | None = None, fatal: bool = False, answered: bool = True,
+                 attempts: int | None = None):
+        tries = f" ({attempts} attempt{'s' if attempts != 1 else ''})" if attempts else ""
+        super().__init__(reason + tries)
+        self.reason = reason + tries  # what to tell the user
+        self.cause = reason  # the same, without the count of attempts
+        self.status, self.fatal, self.answered = status, fatal, answered
 
 
 class _Retry(Exception):
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, answered: bool = True):
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.answered = reason, answered
 
 
 @dataclass(frozen=True)
@@ -104,10 +110,10 @@ class Client:
 
     # Public calls
 
-    def graphql(self, query: str, variables: dict) -> tuple[dict, list]:
+    def graphql(self, query: str, variables: dict, attempts: int | None = None) -> tuple[dict, list]:
         """(data, errors) of a GraphQL query; per-field errors (NOT_FOUND) come back in errors."""
         body = json.dumps({"query": query, "variables": variables}).encode()
-        response = self._send("POST", graphql_endpoint(self.api_url), body, graphql=True)
+        response = self._send("POST", graphql_endpoint(self.api_url), body, graphql=True, attempts=attempts)
         if not isinstance(response.data, dict):
             raise ApiError("the GraphQL answer is not a JSON object")
         errors = response.data.get("errors") or []
@@ -136,7 +142,9 @@ class Client:
 
     # One request, with retries and rate-limit waits
 
-    def _send(self, method: str, url: str, body: bytes | None, graphql: bool = False) -> Response:
+    def _send(self, method: str, url: str, body: bytes | None, graphql: bool = False,
+              attempts: int | None = None) -> Response:
+        attempts = attempts or self.policy.attempts
         failures, rate_waits = 0, 0
         while True:
             self._wait_if_paused()
@@ -144,11 +152,10 @@ class Client:
                 return self._attempt(method, url, body, graphql)
             except _Retry as retry:
                 failures += 1
-                if failures >= self.policy.attempts:
-                    raise ApiError(f"{retry.reason} ({failures} attempts)") from None
+                if failures >= attempts:
+                    raise ApiError(retry.reason, answered=retry.answered, attempts=failures) from None
                 delay = self.policy.backoff * (2 ** (failures - 1)) * (1 + random.random() / 4)
-                self.on_wait(f"{retry.reason}; retrying in {delay:.1f} s "
-                             f"(attempt {failures + 1} of {self.policy.attempts})")
+                self.on_wait(f"{retry.reason}; retrying in {delay:.1f} s (attempt {failures + 1} of {attempts})")
                 time.sleep(delay)
             except _RateLimited as limited:
                 rate_waits += 1
@@ -183,9 +190,9 @@ class Client:
         except urllib.error.URLError as err:
             if isinstance(err.reason, (TimeoutError, socket.timeout)):
                 raise _Retry(f"timed out after {self.policy.timeout:g} s") from None
-            raise _Retry(f"cannot connect: {err.reason}") from None
+            raise _Retry(f"cannot connect: {err.reason}", answered=False) from None
         except (ConnectionError, http.client.HTTPException, OSError) as err:
-            raise _Retry(f"connection failed: {err.__class__.__name__}") from None
+            raise _Retry(f"connection failed: {err.__class__.__name__}", answered=False) from None
         return self._interpret(status, header, raw, url, graphql)
 
     def _interpret(self, status, header, raw: bytes, url: str, graphql: bool) -> Response:

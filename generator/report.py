@@ -108,8 +108,11 @@ def build(records: list[Record], snapshot: upstream.Snapshot | None, today: dt.d
                     _comparable_title(entry["title"]) != _comparable_title(source["title"])):
                 add("titles", "GitHub's title is {0}; the record says {1}", [entry["title"], source["title"]], url)
             repository = release_repository(source["url"])
-            if repository and releases.get(repository, {}).get("unavailable"):
-                add("gone", f"repository {repository} answered {releases[repository]['unavailable']}")
+            release = releases.get(repository, {}) if repository else {}
+            if release.get("unavailable"):
+                add("gone", f"repository {repository} answered {release['unavailable']}")
+            elif release.get("moved_to"):
+                add("gone", f"repository {repository} moved to {{0}}", [release["moved_to"]])
 
         if verified:
             verified_key = version_key(verified.get("version"))

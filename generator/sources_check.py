@@ -94,8 +94,9 @@ def plan(items: list[Item], batch_size: int) -> list[list[Item]]:
 
 
 def build_query(batch: list[Item]) -> tuple[str, dict, dict]:
-    """(query, variables, {(repo alias, field alias): item}). Owners and names travel as variables,
-    never pasted into the query text."""
+    """(query, variables, {(repo alias, field alias): [items]}). Owners and names travel as variables,
+    never pasted into the query text. Items that name the same thing (an issue cited both as
+    /issues/4 and /pull/4, a repository spelt in two cases) share one field."""
     repositories: dict[tuple[str, str], list[Item]] = {}
     for item in batch:
         repositories.setdefault((item.owner.lower(), item.repo.lower()), []).append(item)
@@ -106,12 +107,11 @@ def build_query(batch: list[Item]) -> tuple[str, dict, dict]:
         declarations.append(f"$o{index}: String!, $n{index}: String!")
         lines = [f"  {alias}: repository(owner: $o{index}, name: $n{index}) {{", "    nameWithOwner"]
         for item in members:
-            if item.is_release:
-                lines.append(f"    {RELEASE_FIELDS}")
-                aliases[(alias, None)] = item
-            else:
-                lines.append(f"    i{item.number}: issueOrPullRequest(number: {int(item.number)}) {{ ...Thread }}")
-                aliases[(alias, f"i{item.number}")] = item
+            field_alias = None if item.is_release else f"i{item.number}"
+            if (alias, field_alias) not in aliases:
+                lines.append(f"    {RELEASE_FIELDS}" if item.is_release else
+                             f"    {field_alias}: issueOrPullRequest(number: {int(item.number)}) {{ ...Thread }}")
+            aliases.setdefault((alias, field_alias), []).append(item)
         lines.append("  }")
         blocks.append("\n".join(lines))
     uses_thread = any(not item.is_release for item in batch)
@@ -208,22 +208,27 @@ class Checker:
 
     # One batch
 
-    def _batch(self, batch: list[Item]) -> None:
+    def _batch(self, batch: list[Item], split: bool = False) -> None:
+        """Ask about a batch. When the answer keeps failing (a timeout, a 5xx, malformed JSON),
+        ask about each half: GitHub's advice for queries that time out, and the way to pin a
+        broken answer on the URLs that cause it. Halves are tried once: the whole was retried."""
         if self.stopped:
             self._record({item.key: Outcome(error=f"not checked: {self.stopped}") for item in batch})
             return
         query, variables, aliases = build_query(batch)
         try:
-            data, errors = self.client.graphql(query, variables)
+            data, errors = self.client.graphql(query, variables, attempts=1 if split else None)
         except ApiError as err:
-            self._failed_request(err)
-            if len(batch) > 1 and not self.stopped:
+            if len(batch) > 1 and err.answered and not err.fatal:
                 middle = len(batch) // 2
                 self.progress.note(f"a batch of {len(batch)} failed ({err.reason}); asking in two halves")
-                self._batch(batch[:middle])
-                self._batch(batch[middle:])
-            else:
-                self._record({item.key: Outcome(error=err.reason) for item in batch})
+                self._batch(batch[:middle], split=True)
+                self._batch(batch[middle:], split=True)
+                return
+            # Only failures that halving cannot explain count towards giving up.
+            self._failed_request(err)
+            reason = f"{err.cause} (in its batch, then asked alone)" if split else err.reason
+            self._record({item.key: Outcome(error=reason) for item in batch})
             return
         self._succeeded_request()
         cost = (data.get("rateLimit") or {}).get("cost") if isinstance(data.get("rateLimit"), dict) else None
@@ -237,28 +242,29 @@ class Checker:
             path = error.get("path") if isinstance(error.get("path"), list) else []
             problems[tuple(path[:2])] = error
         outcomes = {}
-        for (repo_alias, field_alias), item in aliases.items():
-            repository = data.get(repo_alias)
-            if not isinstance(repository, dict):
-                error = problems.get((repo_alias,)) or {}
-                outcomes[item.key] = self._unresolved(item, error)
-                continue
-            try:
-                if item.is_release:
-                    release = repository.get("latestRelease") or {}
-                    tags = ((repository.get("tags") or {}).get("nodes") or [{}])
-                    outcomes[item.key] = Outcome(release_entry(
-                        item, repository.get("nameWithOwner"), release.get("tagName"), release.get("publishedAt"),
-                        tags[0].get("name") if tags and isinstance(tags[0], dict) else None))
-                    continue
-                node = repository.get(field_alias)
-                if not isinstance(node, dict) or not node.get("__typename"):
-                    outcomes[item.key] = self._unresolved(item, problems.get((repo_alias, field_alias)) or {})
-                    continue
-                outcomes[item.key] = Outcome(graphql_thread(item, node))
-            except (ValueError, AttributeError, TypeError) as err:
-                outcomes[item.key] = Outcome(error=f"unexpected answer: {err}")
+        for (repo_alias, field_alias), items in aliases.items():
+            for item in items:
+                outcomes[item.key] = self._read_item(item, data.get(repo_alias), field_alias,
+                                                     problems.get((repo_alias,)) or {},
+                                                     problems.get((repo_alias, field_alias)) or {})
         return outcomes
+
+    def _read_item(self, item: Item, repository, field_alias, repository_error: dict, field_error: dict) -> Outcome:
+        if not isinstance(repository, dict):
+            return self._unresolved(item, repository_error)
+        try:
+            if item.is_release:
+                release = repository.get("latestRelease") or {}
+                tags = (repository.get("tags") or {}).get("nodes") or [{}]
+                return Outcome(release_entry(
+                    item, repository.get("nameWithOwner"), release.get("tagName"), release.get("publishedAt"),
+                    tags[0].get("name") if isinstance(tags[0], dict) else None))
+            node = repository.get(field_alias)
+            if not isinstance(node, dict) or not node.get("__typename"):
+                return self._unresolved(item, field_error)
+            return Outcome(graphql_thread(item, node))
+        except (ValueError, AttributeError, TypeError) as err:
+            return Outcome(error=f"unexpected answer: {upstream.clean_text(err, 200)}")
 
     def _unresolved(self, item: Item, error: dict) -> Outcome:
         """GraphQL could not resolve it: NOT_FOUND is asked again over REST (a transfer or a
@@ -383,6 +389,8 @@ def _release_change(key: str, old: dict | None, new: dict) -> tuple[str, str, st
         return ("not found", key, f"repository answered {new['unavailable']}")
     now = new.get("latest_release") or (f"no release (latest tag {new['latest_tag']})" if new.get("latest_tag")
                                         else "no release")
+    if new.get("moved_to") and not (old and old.get("moved_to") == new["moved_to"]):
+        return ("moved", key, f"now {new['moved_to']}, latest release {now}")
     if old is None:
         return ("new", key, f"latest release {now}")
     if old.get("latest_release") != new.get("latest_release"):
@@ -519,8 +527,8 @@ def report_outcome(result: Result, items: list[Item], path, previous, verbose: b
     if counts:
         print("  " + ", ".join(f"{counts[what]} {what}" for what in ORDER if counts.get(what)), file=out)
     if items and answered == 0:
-        print(f"Nothing could be checked{': ' + result.stopped if result.stopped else ''}. "
-              f"{path} was left as it was.", file=out)
+        why = result.stopped or next((detail for what, _, detail in result.changes if what == "failed"), "")
+        print(f"Nothing could be checked: {why}. {path} was left as it was.", file=out)
         return 3
     current = Path(path).read_text(encoding="utf-8") if Path(path).is_file() else None
     if current != upstream.dumps(result.snapshot):

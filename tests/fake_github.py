@@ -58,6 +58,7 @@ class FakeGitHub:
         self.rest = rest
         self.rest_issues = {key.lower(): issue for key, issue in rest.get("issues", {}).items()}
         self.transfers = {key.lower(): value for key, value in data.get("transfers", {}).items()}
+        self.renames = {key.lower(): value for key, value in data.get("renames", {}).items()}
         self.delay = delay
         self.rate_limits: list[str] = []  # "primary", "graphql" or "secondary", one per coming request
         self.reset_in = 0.0  # seconds from now to x-ratelimit-reset
@@ -227,9 +228,25 @@ class FakeGitHub:
             return self._send(handler, 404, self.rest["not_found"])
         match = re.fullmatch(r"/repos/([^/]+)/([^/]+)", path)
         if match:
-            repository = self.rest.get("repositories", {}).get(f"{match.group(1)}/{match.group(2)}".lower())
+            name = f"{match.group(1)}/{match.group(2)}".lower()
+            if name in self.renames:
+                location = f"{self.redirect_base or self.url}/repositories/{self.renames[name]}"
+                return self._send(handler, 301, dict(self.rest["moved"], url=location), {"Location": location})
+            repository = self.rest.get("repositories", {}).get(name)
             return self._send(handler, 200, repository) if repository else \
                 self._send(handler, 404, self.rest["not_found"])
+        match = re.fullmatch(r"/repositories/(\d+)", path)
+        if match:
+            for repository in self.rest.get("repositories", {}).values():
+                if str(repository["id"]) == match.group(1):
+                    return self._send(handler, 200, repository)
+            return self._send(handler, 404, self.rest["not_found"])
+        match = re.fullmatch(r"/repos/([^/]+)/([^/]+)/releases/latest", path)
+        if match:
+            release = (self.repositories.get(f"{match.group(1)}/{match.group(2)}".lower()) or {}).get("latestRelease")
+            if release:
+                return self._send(handler, 200, {"tag_name": release["tagName"], "published_at": release["publishedAt"]})
+            return self._send(handler, 404, self.rest["not_found"])
         return self._send(handler, 404, self.rest["not_found"])
 
     def _send(self, handler, status: int, body, headers: dict | None = None) -> None:

@@ -85,6 +85,15 @@ def test_sources_that_are_gone_or_moved():
     ]
 
 
+def test_a_release_repository_that_moved_or_went_away():
+    snapshot = the_snapshot()
+    snapshot.repositories["demo-org/widget"]["moved_to"] = "demo-org/widget-next"
+    snapshot.repositories["demo-org/gadget"] = {"unavailable": 404}
+    gone = findings(report.build(records(), snapshot, TODAY), "gone")
+    assert ("demo-widget-first-call-timeout", None, "repository demo-org/widget moved to <demo-org/widget-next>") in gone
+    assert ("demo-gadget-refused-after-sleep", None, "repository demo-org/gadget answered 404") in gone
+
+
 def test_releases_newer_than_the_verified_version():
     result = report.build(records(), the_snapshot(), TODAY)
     assert findings(result, "releases") == [

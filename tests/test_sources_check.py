@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import shutil
 
 import pytest
 
@@ -206,7 +207,8 @@ def test_a_timeout_is_reported_for_its_url_and_every_old_entry_is_kept(fake, tmp
     quick = Policy(timeout=0.1, attempts=2, backoff=0.01)
     code, out, err = check(fake, snapshot, today="2026-12-08", policy=quick)
     assert code == 1
-    assert "failed     https://github.com/demo-org/widget/issues/2  timed out after 0.1 s (2 attempts)" in out
+    assert ("failed     https://github.com/demo-org/widget/issues/2  "
+            "timed out after 0.1 s (in its batch, then asked alone)") in out
     assert "1 could not be checked and kept their previous entries" in out
     assert "asking in two halves" in err
     after = entries(snapshot)
@@ -232,7 +234,7 @@ def test_malformed_json_is_reported_for_its_url_and_every_old_entry_is_kept(fake
     code, out, _ = check(fake, snapshot, today="2026-12-08")
     assert code == 1
     assert ("failed     https://github.com/demo-org/gadget/issues/7  "
-            "malformed JSON in the answer (2 attempts)") in out
+            "malformed JSON in the answer (in its batch, then asked alone)") in out
     assert entries(snapshot) == before
 
 
@@ -250,8 +252,36 @@ def test_github_unreachable_leaves_the_snapshot_as_it_was(fake, tmp_path):
     fake.stop()
     code, out, _ = check(fake, snapshot, today="2026-12-08")
     assert code == 3
-    assert "Nothing could be checked: 5 requests failed in a row (last: cannot connect" in out
+    assert "Nothing could be checked: cannot connect: [Errno 111] Connection refused (2 attempts)." in out
     assert snapshot.read_bytes() == before
+    # Asked one by one, it gives up after five failures in a row instead of trying every URL.
+    code, out, _ = check(fake, snapshot, "--batch-size", "1", today="2026-12-08")
+    assert code == 3
+    details = [line.split(None, 2)[2] for line in out.splitlines() if line.startswith("failed")]
+    assert sum(detail.startswith("cannot connect") for detail in details) == 5
+    assert sum(detail.startswith("not checked: 5 requests failed in a row (last: cannot connect")
+               for detail in details) == 5
+
+
+def test_one_broken_answer_in_a_full_batch_costs_only_its_own_url(fake, tmp_path):
+    # 40 threads in one batch, the first of them breaking every answer that includes it:
+    # halving pins it down (40, 20, 10, 5, 2, 1) without giving up on the run.
+    folder = tmp_path / "signatures" / "demo"
+    folder.mkdir(parents=True)
+    record = (RECORDS / "demo-widget" / "demo-widget-wrong-port.yaml").read_text()
+    sources = "".join(f"  - url: https://github.com/demo-org/many/issues/{n}\n    title: \"Thread {n}\"\n"
+                      for n in range(100, 140))
+    record = record.split("sources:\n")[0] + "sources:\n" + sources + "status: fixed\nupdated: 2026-06-01\n"
+    (folder / "demo-widget-wrong-port.yaml").write_text(record)
+    for n in range(100, 140):
+        fake.threads[f"demo-org/many#{n}"] = dict(fake.threads["demo-org/widget#1"],
+                                                   url=f"https://github.com/demo-org/many/issues/{n}")
+    fake.malformed_on = {"demo-org/many#100"}
+    code, out, _ = check(fake, tmp_path / "upstream.json", records=folder.parent)
+    assert code == 1, out
+    assert [line.split()[1] for line in out.splitlines() if line.startswith("failed")] == [
+        "https://github.com/demo-org/many/issues/100"]
+    assert "39 new" in out
 
 
 def test_batches_and_concurrency_give_the_same_snapshot(fake, tmp_path):
@@ -318,3 +348,36 @@ def test_text_from_github_is_cleaned_before_it_is_stored(fake, tmp_path):
     title = entries(snapshot)["issues"]["https://github.com/demo-org/widget/issues/1"]["title"]
     assert title == "Evil [31mred [0m title with newline"
     assert upstream.load(snapshot).issues  # and it loads back
+
+
+def test_one_thread_cited_two_ways_is_asked_once_and_answers_both(fake, tmp_path):
+    folder = tmp_path / "signatures"
+    shutil.copytree(RECORDS, folder)
+    path = folder / "demo-widget" / "demo-widget-wrong-port.yaml"
+    path.write_text(path.read_text().replace(
+        "sources:\n", "sources:\n  - url: https://github.com/demo-org/widget/issues/4\n    title: \"The PR, cited as an issue\"\n"))
+    snapshot = tmp_path / "upstream.json"
+    code, out, _ = check(fake, snapshot, records=folder)
+    assert code == 0, out
+    issues = entries(snapshot)["issues"]
+    assert issues["https://github.com/demo-org/widget/issues/4"] == issues["https://github.com/demo-org/widget/pull/4"]
+    assert issues["https://github.com/demo-org/widget/issues/4"]["kind"] == "pull"  # not "moved": the same thread
+    [query] = [request for request in fake.requests("POST")]
+    assert query["keys"].count("demo-org/widget#4") == 1
+
+
+def test_a_renamed_release_repository_is_followed(fake, tmp_path):
+    folder = tmp_path / "signatures"
+    shutil.copytree(RECORDS, folder)
+    path = folder / "demo-widget" / "demo-widget-wrong-port.yaml"
+    path.write_text(path.read_text().replace("sources:\n", (
+        "sources:\n  - url: https://github.com/demo-org/old-tools/blob/main/CHANGELOG.md\n"
+        "    title: \"Old tools changelog\"\n")))
+    snapshot = tmp_path / "upstream.json"
+    code, out, _ = check(fake, snapshot, records=folder)
+    assert code == 0, out
+    assert entries(snapshot)["repositories"]["demo-org/old-tools"] == {
+        "latest_release": None, "moved_to": "demo-org/widget-tools"}
+    assert "moved      demo-org/old-tools" in out
+    assert [r["path"] for r in fake.requests("GET") if "/issues/" not in r["path"]] == [
+        "/repos/demo-org/old-tools", "/repositories/4242", "/repos/demo-org/widget-tools/releases/latest"]
