@@ -284,9 +284,11 @@ def rest_issue(node: dict) -> dict:
     return issue
 
 
-def invented(thread_urls: list[str], repositories: list[str], seed: int = 13) -> dict:
+def invented(thread_urls: list[str], repositories: list[str], seed: int = 13, titles: dict | None = None) -> dict:
     """Made-up answers for the given URLs and repositories, in the recorded shapes: mostly open
-    and closed issues and merged pull requests, with a few missing ones (GitHub answers 404)."""
+    and closed issues and merged pull requests, with a few missing ones (GitHub answers 404).
+    Titles come from `titles` (a record's own title for its source) where given, a few of them
+    edited, as happens upstream."""
     rng = random.Random(seed)
     data = recorded()
     data["graphql"]["threads"], data["graphql"]["repositories"] = {}, {}
@@ -300,7 +302,9 @@ def invented(thread_urls: list[str], repositories: list[str], seed: int = 13) ->
         pull = "/pull/" in url
         labels = {"nodes": [{"name": name} for name in rng.sample(["bug", "enhancement", "area: mcp", "platform: windows"],
                                                                   rng.randint(0, 2))]}
-        title = f"Invented title {number} for {owner_repo}"
+        title = (titles or {}).get(url) or f"Invented title {number} for {owner_repo}"
+        if rng.random() < 0.03:
+            title = f"[edited upstream] {title}"
         when = f"2026-{rng.randint(1, 11):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:00:00Z"
         node = {"__typename": "PullRequest" if pull else "Issue", "url": url, "title": title, "labels": labels}
         if pull:
@@ -338,8 +342,11 @@ def main() -> None:
     from generator.sources_check import targets
     from generator.validate import validate_folder
 
-    items = targets(validate_folder(Path(args.from_records)).records)
-    data = invented([i.key for i in items if not i.is_release], [i.key for i in items if i.is_release])
+    records = validate_folder(Path(args.from_records)).records
+    items = targets(records)
+    titles = {source["url"]: source["title"] for record in records for source in record.sources}
+    data = invented([i.key for i in items if not i.is_release], [i.key for i in items if i.is_release],
+                    titles=titles)
     base = recorded()
     for url in args.transfer:
         data["graphql"]["threads"].pop(thread_key(url), None)
