@@ -40,10 +40,6 @@ class IssueRef:
         return f"https://github.com/{self.owner}/{self.repo}/{self.cited_kind}/{self.number}"
 
     @property
-    def repository(self) -> str:
-        return f"{self.owner}/{self.repo}"
-
-    @property
     def short(self) -> str:
         return f"{self.owner}/{self.repo}#{self.number}"
 

@@ -30,33 +30,36 @@ from dataclasses import dataclass
 from typing import Callable
 
 from . import __version__
+from .upstream import clean_text
 
 DEFAULT_API = "https://api.github.com"
 API_VERSION = "2022-11-28"
 RATE_LIMITED_TYPES = {"RATE_LIMITED", "RATE_LIMIT"}  # GitHub has answered with both spellings
 RETRYABLE_STATUS = {500, 502, 503, 504}
 MAX_REDIRECTS = 3
+NO_RESET = "no reset time given"
 
 
 class ApiError(Exception):
     """A request that failed for good, after its retries. `fatal` errors stop the whole run
     (the token is refused, the API is not there, the rate limit resets too late).
-    `answered` is False when no answer came at all (no connection): asking for less
-    would not help, unlike a timeout or a broken answer to a large query."""
+    `splittable` errors may come from the size or content of a query (a timeout, a 5xx,
+    a broken answer), so asking about fewer things can succeed; a refused connection or
+    a 403 cannot be helped that way."""
 
-    def __init__(self, reason: str, status: int | None = None, fatal: bool = False, answered: bool = True,
+    def __init__(self, reason: str, status: int | None = None, fatal: bool = False, splittable: bool = True,
                  attempts: int | None = None):
         tries = f" ({attempts} attempt{'s' if attempts != 1 else ''})" if attempts else ""
         super().__init__(reason + tries)
         self.reason = reason + tries  # what to tell the user
         self.cause = reason  # the same, without the count of attempts
-        self.status, self.fatal, self.answered = status, fatal, answered
+        self.status, self.fatal, self.splittable = status, fatal, splittable
 
 
 class _Retry(Exception):
-    def __init__(self, reason: str, answered: bool = True):
+    def __init__(self, reason: str, splittable: bool = True):
         super().__init__(reason)
-        self.reason, self.answered = reason, answered
+        self.reason, self.splittable = reason, splittable
 
 
 @dataclass(frozen=True)
@@ -73,8 +76,7 @@ class Policy:
 @dataclass
 class Response:
     status: int
-    data: object
-    url: str  # the URL that finally answered (after redirects)
+    data: object  # the decoded JSON; for a redirect, the Location header
 
 
 class _NoRedirects(urllib.request.HTTPRedirectHandler):
@@ -153,7 +155,7 @@ class Client:
             except _Retry as retry:
                 failures += 1
                 if failures >= attempts:
-                    raise ApiError(retry.reason, answered=retry.answered, attempts=failures) from None
+                    raise ApiError(retry.reason, splittable=retry.splittable, attempts=failures) from None
                 delay = self.policy.backoff * (2 ** (failures - 1)) * (1 + random.random() / 4)
                 self.on_wait(f"{retry.reason}; retrying in {delay:.1f} s (attempt {failures + 1} of {attempts})")
                 time.sleep(delay)
@@ -161,7 +163,10 @@ class Client:
                 rate_waits += 1
                 if rate_waits > self.policy.max_rate_waits:
                     raise ApiError(f"still rate limited after {rate_waits - 1} waits", fatal=True) from None
-                self._pause(limited.seconds, limited.why, rate_waits)
+                seconds = limited.seconds
+                if limited.why == NO_RESET:  # GitHub: wait a minute, then exponentially longer
+                    seconds *= 2 ** (rate_waits - 1)
+                self._pause(seconds, limited.why, rate_waits)
 
     def _attempt(self, method: str, url: str, body: bytes | None, graphql: bool) -> Response:
         headers = {
@@ -190,19 +195,19 @@ class Client:
         except urllib.error.URLError as err:
             if isinstance(err.reason, (TimeoutError, socket.timeout)):
                 raise _Retry(f"timed out after {self.policy.timeout:g} s") from None
-            raise _Retry(f"cannot connect: {err.reason}", answered=False) from None
+            raise _Retry(f"cannot connect: {err.reason}", splittable=False) from None
         except (ConnectionError, http.client.HTTPException, OSError) as err:
-            raise _Retry(f"connection failed: {err.__class__.__name__}", answered=False) from None
-        return self._interpret(status, header, raw, url, graphql)
+            raise _Retry(f"connection failed: {err.__class__.__name__}", splittable=False) from None
+        return self._interpret(status, header, raw, graphql)
 
-    def _interpret(self, status, header, raw: bytes, url: str, graphql: bool) -> Response:
+    def _interpret(self, status, header, raw: bytes, graphql: bool) -> Response:
         if status in (301, 302, 307, 308) and not graphql:
-            return Response(status, header.get("Location"), url)
+            return Response(status, header.get("Location"))
         if status in (403, 429):
             limited = self._rate_limit(status, header, _json_or_none(raw))
             if limited:
                 raise limited
-            raise ApiError(f"HTTP {status}: {_message(raw)}", status=status)
+            raise ApiError(f"HTTP {status}: {_message(raw)}", status=status, splittable=False)
         if status == 401:
             hint = "set GITHUB_TOKEN to a GitHub token" if not self.token else "check GITHUB_TOKEN"
             raise ApiError(f"HTTP 401, the API refused the request without valid credentials: {hint}",
@@ -210,9 +215,10 @@ class Client:
         if status in RETRYABLE_STATUS:
             raise _Retry(f"HTTP {status}")
         if status in (404, 410) and not graphql:
-            return Response(status, None, url)
+            return Response(status, None)
         if status != 200:
-            raise ApiError(f"HTTP {status}: {_message(raw)}", status=status, fatal=graphql and status == 404)
+            raise ApiError(f"HTTP {status}: {_message(raw)}", status=status, fatal=graphql and status == 404,
+                           splittable=False)
         try:
             data = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError):
@@ -221,7 +227,7 @@ class Client:
             types = {error.get("type") for error in data.get("errors") or [] if isinstance(error, dict)}
             if types & RATE_LIMITED_TYPES:
                 raise self._rate_limit(status, header, data, force=True)
-        return Response(status, data, url)
+        return Response(status, data)
 
     # Rate limits
 
@@ -234,7 +240,7 @@ class Client:
         if header.get("x-ratelimit-remaining") == "0" and reset is not None:
             return _RateLimited(max(reset - time.time(), 0.0) + self.policy.reset_margin, "x-ratelimit-reset")
         if force or status == 429 or "rate limit" in _message_of(data).lower():
-            return _RateLimited(self.policy.rate_wait, "no reset time given")
+            return _RateLimited(self.policy.rate_wait, NO_RESET)
         return None
 
     def _wait_if_paused(self) -> None:
@@ -286,6 +292,4 @@ def _message_of(data) -> str:
 
 
 def _message(raw: bytes) -> str:
-    from .upstream import clean_text
-
     return clean_text(_message_of(_json_or_none(raw)) or "no message", 200)

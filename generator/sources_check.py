@@ -76,7 +76,6 @@ class Result:
     cost: int  # GraphQL points spent, as GitHub reported them
     seconds: float
     stopped: str | None = None  # why the run stopped early, if it did
-    content_changed: bool = False
 
 
 def items_for(issue_refs: list[IssueRef], repositories: list[str]) -> list[Item]:
@@ -219,7 +218,7 @@ class Checker:
         try:
             data, errors = self.client.graphql(query, variables, attempts=1 if split else None)
         except ApiError as err:
-            if len(batch) > 1 and err.answered and not err.fatal:
+            if len(batch) > 1 and err.splittable and not err.fatal:
                 middle = len(batch) // 2
                 self.progress.note(f"a batch of {len(batch)} failed ({err.reason}); asking in two halves")
                 self._batch(batch[:middle], split=True)
@@ -459,9 +458,8 @@ def check(items: list[Item], previous: upstream.Snapshot | None, client: Client,
     checker = Checker(client, options.batch_size, options.concurrency, progress)
     outcomes = checker.run(items)
     snapshot, changes = merge(previous, items, outcomes, options.today)
-    changed = previous is None or snapshot.content() != previous.content()
     return Result(snapshot, outcomes, changes, client.requests, checker.cost, time.monotonic() - started,
-                  checker.stopped, changed)
+                  checker.stopped)
 
 
 # The command
@@ -509,10 +507,10 @@ def command(args, folder, out=sys.stdout, err=sys.stderr, policy=None) -> int:
     client = Client(args.api_url, token, policy, on_wait=progress.note)
     outcome = check(items, previous, client, Options(args.batch_size, args.concurrency,
                                                      args.today or upstream.today_utc().isoformat()), progress)
-    return report_outcome(outcome, items, snapshot_path, previous, args.verbose, out)
+    return report_outcome(outcome, items, snapshot_path, args.verbose, out)
 
 
-def report_outcome(result: Result, items: list[Item], path, previous, verbose: bool, out) -> int:
+def report_outcome(result: Result, items: list[Item], path, verbose: bool, out) -> int:
     counts: dict[str, int] = {}
     width = max((len(key) for _, key, _ in result.changes), default=0)
     for what, key, detail in result.changes:

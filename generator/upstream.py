@@ -192,13 +192,6 @@ def describe(entry: dict) -> str:
     return "unknown"
 
 
-def describe_with_move(entry: dict) -> str:
-    target = moved_to(entry)
-    if target:
-        return f"moved to {parse_issue_url(target).short}, {describe(entry)}"
-    return describe(entry)
-
-
 def bucket(entry: dict) -> str:
     """A short word for counting: open, closed, merged, not found, moved."""
     if entry.get("unavailable"):

@@ -13,7 +13,8 @@ GraphQL in general.
 A test switches behaviours on: a delay per request; the next requests answered
 with a rate limit (primary: 403 with x-ratelimit-remaining 0 and
 x-ratelimit-reset; GraphQL: 200 with a RATE_LIMITED error; secondary: 429 with
-retry-after); queries that ask about given URLs hang past the client's timeout
+retry-after, or a 403 without it); queries that ask about given URLs hang past
+the client's timeout
 or answer malformed JSON; the next requests answer 502.
 
 Run it by hand to try the command without GitHub (the data is invented):
@@ -60,7 +61,7 @@ class FakeGitHub:
         self.transfers = {key.lower(): value for key, value in data.get("transfers", {}).items()}
         self.renames = {key.lower(): value for key, value in data.get("renames", {}).items()}
         self.delay = delay
-        self.rate_limits: list[str] = []  # "primary", "graphql" or "secondary", one per coming request
+        self.rate_limits: list[str] = []  # "primary", "graphql", "secondary" or "bare", one per coming request
         self.reset_in = 0.0  # seconds from now to x-ratelimit-reset
         self.retry_after = "0"
         self.hang_on: set[str] = set()  # thread keys or repositories whose queries hang
@@ -161,6 +162,8 @@ class FakeGitHub:
         if kind == "graphql":
             headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": reset, "x-ratelimit-resource": "graphql"}
             return self._send(handler, 200, self.graphql_errors["rate_limited"], headers)
+        if kind == "bare":  # a secondary limit without retry-after: the client must pick its own wait
+            return self._send(handler, 403, self.rest["secondary_rate_limited"])
         return self._send(handler, 429, self.rest["secondary_rate_limited"], {"retry-after": self.retry_after})
 
     def _asked(self, query: str, variables: dict) -> list[str]:

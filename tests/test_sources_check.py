@@ -152,6 +152,16 @@ def test_a_rate_limit_is_waited_out_then_the_run_succeeds(fake, tmp_path, kind, 
     assert entries(snapshot)["issues"] == EXPECTED_ISSUES
 
 
+def test_a_rate_limit_without_a_wait_is_waited_out_longer_each_time(fake, tmp_path):
+    fake.rate_limits = ["bare", "bare"]  # 403 "exceeded a secondary rate limit", no retry-after or reset
+    code, out, err = check(fake, tmp_path / "upstream.json")
+    assert code == 0, out
+    assert "rate limited (no reset time given): waiting 0.1 s (wait 1)" in err  # FAST.rate_wait is 0.05 s
+    assert "rate limited (no reset time given): waiting 0.1 s (wait 2)" in err
+    first, second, third = [request["time"] for request in fake.requests("POST")[:3]]
+    assert second - first >= 0.05 and third - second >= 0.1
+
+
 def test_a_rate_limit_that_resets_too_late_stops_at_once_and_keeps_the_snapshot(fake, tmp_path):
     snapshot = tmp_path / "upstream.json"
     check(fake, snapshot)
