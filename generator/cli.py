@@ -436,7 +436,11 @@ def add_upstream_commands(commands, add_signatures) -> None:
     raw = argparse.RawDescriptionHelpFormatter
     sources = commands.add_parser("sources", help="check the cited GitHub issues, pull requests and releases",
                                   description="Commands about the sources records cite.", formatter_class=raw)
-    sources.set_defaults(function=lambda args: (sources.print_help(), 2)[1])
+    def sources_without_command(args) -> int:
+        sources.print_help()
+        return 2
+
+    sources.set_defaults(function=sources_without_command)
     sub = sources.add_subparsers(dest="sources_command", metavar="COMMAND").add_parser(
         "check", formatter_class=raw, epilog=CHECK_EXIT_CODES,
         help="ask GitHub for the state of every cited issue, pull request and release",

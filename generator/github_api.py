@@ -1,8 +1,8 @@
 """A small, polite GitHub API client (standard library only): GraphQL and REST GETs.
 
 Politeness, as GitHub's documentation asks of integrations:
-- a token from GITHUB_TOKEN when present, sent only to the API's own origin
-  (a redirect elsewhere is refused, never followed with the token);
+- a token from GITHUB_TOKEN when present, sent only to the API's own origin and
+  only over https (a redirect elsewhere is refused, never followed with the token);
 - rate limits waited out, not hammered: a 403/429 (or a GraphQL 200 carrying a
   RATE_LIMITED error) waits until `x-ratelimit-reset` when `x-ratelimit-remaining`
   is 0, or `retry-after` seconds when given, else a minute, longer each time;
@@ -98,6 +98,14 @@ def _origin(url: str) -> tuple:
     return (parts.scheme, parts.hostname, parts.port)
 
 
+def token_allowed(url: str, api_url: str) -> bool:
+    """The token goes only to the API's own origin, and only over https (or to this machine,
+    where a test's fake API listens)."""
+    parts = urllib.parse.urlsplit(url)
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    return _origin(url) == _origin(api_url) and (parts.scheme == "https" or loopback)
+
+
 class Client:
     def __init__(self, api_url: str = DEFAULT_API, token: str | None = None, policy: Policy = Policy(),
                  on_wait: Callable[[str], None] = lambda message: None):
@@ -176,7 +184,7 @@ class Client:
         }
         if body is not None:
             headers["Content-Type"] = "application/json"
-        if self.token and _origin(url) == _origin(self.api_url):
+        if self.token and token_allowed(url, self.api_url):
             headers["Authorization"] = f"Bearer {self.token}"
         request = urllib.request.Request(url, data=body, method=method, headers=headers)
         with self._lock:

@@ -482,6 +482,9 @@ def command(args, folder, out=sys.stdout, err=sys.stderr, policy=None) -> int:
     if not 1 <= args.concurrency <= MAX_CONCURRENCY:
         print(f"kb sources check: --concurrency must be between 1 and {MAX_CONCURRENCY}.", file=err)
         return 2
+    if not args.api_url.startswith(("https://", "http://")):
+        print(f"kb sources check: --api-url must be an http(s) URL, like {DEFAULT_API}.", file=err)
+        return 2
     if args.today and not upstream.is_date(args.today):
         print("kb sources check: --today must be a date like 2026-12-01.", file=err)
         return 2

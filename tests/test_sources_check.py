@@ -346,6 +346,22 @@ def test_the_help_documents_the_exit_codes_and_the_cli_copies_agree():
     assert "--api-url URL" in help_text and "GITHUB_TOKEN" in help_text
 
 
+def test_the_token_goes_only_to_the_api_over_https_or_to_this_machine():
+    assert github_api.token_allowed("https://api.github.com/graphql", "https://api.github.com")
+    assert github_api.token_allowed("http://127.0.0.1:8765/graphql", "http://127.0.0.1:8765")
+    assert not github_api.token_allowed("http://ghe.example/api/graphql", "http://ghe.example/api/v3")
+    assert not github_api.token_allowed("https://evil.example/x", "https://api.github.com")
+    assert not github_api.token_allowed("https://api.github.com:444/x", "https://api.github.com")
+
+
+def test_an_api_url_that_is_not_http_is_refused(fake, tmp_path):
+    args = cli.build_parser().parse_args(["sources", "check", "--api-url", "api.github.com",
+                                          "--snapshot", str(tmp_path / "u.json")])
+    err = io.StringIO()
+    assert sources_check.command(args, RECORDS, io.StringIO(), err) == 2
+    assert "--api-url must be an http(s) URL" in err.getvalue()
+
+
 def test_graphql_endpoint_for_github_enterprise():
     assert github_api.graphql_endpoint("https://api.github.com") == "https://api.github.com/graphql"
     assert github_api.graphql_endpoint("https://ghe.example/api/v3/") == "https://ghe.example/api/graphql"
