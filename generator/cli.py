@@ -474,7 +474,8 @@ def add_upstream_commands(commands, add_signatures) -> None:
     sub.add_argument("--max-wait", type=float, default=900.0, metavar="SECONDS",
                      help="the longest rate-limit wait to sit out (default 900); longer stops the run")
     sub.add_argument("--today", metavar="DATE", help="the date written into the snapshot (default: today, UTC)")
-    sub.add_argument("--verbose", action="store_true", help="also list new and unchanged URLs")
+    sub.add_argument("--verbose", action="store_true",
+                     help="also list new and unchanged URLs, and every failed one (not 10 per reason)")
 
     sub = commands.add_parser(
         "report", formatter_class=raw, epilog=REPORT_EXIT_CODES,

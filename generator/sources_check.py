@@ -513,13 +513,24 @@ def command(args, folder, out=sys.stdout, err=sys.stderr, policy=None) -> int:
     return report_outcome(outcome, items, snapshot_path, args.verbose, out)
 
 
+FAILURES_SHOWN = 10  # per reason, unless --verbose: a whole outage is one reason, not 300 lines
+
+
 def report_outcome(result: Result, items: list[Item], path, verbose: bool, out) -> int:
     counts: dict[str, int] = {}
+    shown: dict[str, int] = {}
     width = max((len(key) for _, key, _ in result.changes), default=0)
     for what, key, detail in result.changes:
         counts[what] = counts.get(what, 0) + 1
+        if what == "failed" and not verbose:
+            shown[detail] = shown.get(detail, 0) + 1
+            if shown[detail] > FAILURES_SHOWN:
+                continue
         if verbose or what not in ("unchanged", "new"):
             print(f"{what:<10} {key:<{width}}  {detail}", file=out)
+    for detail, count in shown.items():
+        if count > FAILURES_SHOWN:
+            print(f"{'failed':<10} {f'... and {count - FAILURES_SHOWN} more':<{width}}  {detail}", file=out)
     answered = len(items) - counts.get("failed", 0)
     issues = sum(1 for item in items if not item.is_release)
     print(f"Checked {issues} cited issue and pull request URLs and {len(items) - issues} release "

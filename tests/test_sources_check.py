@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import json
 import math
+import re
 import shutil
 
 import pytest
@@ -271,23 +272,44 @@ def test_github_unreachable_leaves_the_snapshot_as_it_was(fake, tmp_path):
     assert sum(detail.startswith("cannot connect") for detail in details) == 5
     assert sum(detail.startswith("not checked: 5 requests failed in a row (last: cannot connect")
                for detail in details) == 5
+    assert "10 failed" in out
+
+
+def many_threads(fake, tmp_path, count=40):
+    """A records folder with one record citing `count` threads of demo-org/many, which the fake knows."""
+    folder = tmp_path / "signatures" / "demo"
+    folder.mkdir(parents=True)
+    record = (RECORDS / "demo-widget" / "demo-widget-wrong-port.yaml").read_text()
+    sources = "".join(f"  - url: https://github.com/demo-org/many/issues/{n}\n    title: \"Thread {n}\"\n"
+                      for n in range(100, 100 + count))
+    record = record.split("sources:\n")[0] + "sources:\n" + sources + "status: fixed\nupdated: 2026-06-01\n"
+    (folder / "demo-widget-wrong-port.yaml").write_text(record)
+    for n in range(100, 100 + count):
+        fake.threads[f"demo-org/many#{n}"] = dict(fake.threads["demo-org/widget#1"],
+                                                   url=f"https://github.com/demo-org/many/issues/{n}")
+    return folder.parent
+
+
+def test_many_failures_for_one_reason_are_listed_ten_at_a_time(fake, tmp_path):
+    records = many_threads(fake, tmp_path)
+    fake.stop()
+    code, out, _ = check(fake, tmp_path / "upstream.json", records=records)
+    failed = [line for line in out.splitlines() if line.startswith("failed")]
+    assert code == 3
+    assert len(failed) == 11
+    assert re.fullmatch(r"failed +\.\.\. and 30 more +cannot connect: \[Errno 111\] Connection refused "
+                        r"\(2 attempts\)", failed[-1])
+    code, out, _ = check(fake, tmp_path / "upstream.json", "--verbose", records=records)
+    assert len([line for line in out.splitlines() if line.startswith("failed")]) == 40
+    assert "... and" not in out
 
 
 def test_one_broken_answer_in_a_full_batch_costs_only_its_own_url(fake, tmp_path):
     # 40 threads in one batch, the first of them breaking every answer that includes it:
     # halving pins it down (40, 20, 10, 5, 2, 1) without giving up on the run.
-    folder = tmp_path / "signatures" / "demo"
-    folder.mkdir(parents=True)
-    record = (RECORDS / "demo-widget" / "demo-widget-wrong-port.yaml").read_text()
-    sources = "".join(f"  - url: https://github.com/demo-org/many/issues/{n}\n    title: \"Thread {n}\"\n"
-                      for n in range(100, 140))
-    record = record.split("sources:\n")[0] + "sources:\n" + sources + "status: fixed\nupdated: 2026-06-01\n"
-    (folder / "demo-widget-wrong-port.yaml").write_text(record)
-    for n in range(100, 140):
-        fake.threads[f"demo-org/many#{n}"] = dict(fake.threads["demo-org/widget#1"],
-                                                   url=f"https://github.com/demo-org/many/issues/{n}")
+    records = many_threads(fake, tmp_path)
     fake.malformed_on = {"demo-org/many#100"}
-    code, out, _ = check(fake, tmp_path / "upstream.json", records=folder.parent)
+    code, out, _ = check(fake, tmp_path / "upstream.json", records=records)
     assert code == 1, out
     assert [line.split()[1] for line in out.splitlines() if line.startswith("failed")] == [
         "https://github.com/demo-org/many/issues/100"]
