@@ -372,6 +372,16 @@ def cmd_mcp(args) -> int:
               file=sys.stderr)
     mcp_server.run(catalog, budget=args.max_chars)
     return 0
+def cmd_sources_check(args) -> int:
+    from . import sources_check
+
+    return sources_check.command(args, signatures_dir(args.signatures), sys.stdout, sys.stderr)
+
+
+def cmd_report(args) -> int:
+    from . import report
+
+    return report.command(args, signatures_dir(args.signatures), sys.stdout, sys.stderr)
 
 
 def cmd_rules(args) -> int:
@@ -513,7 +523,102 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the longest lookup_error answer, in characters (default 10000, about 2500 tokens)")
 
     command("rules", cmd_rules, "list the validation rules and their codes")
+    add_upstream_commands(commands, add_signatures)
     return parser
+
+
+# `kb sources check` and `kb report`. Their modules load urllib and threads, so the parser
+# does not import them (kb lookup must start fast); tests/test_sources_check.py checks that
+# these copies agree with the modules.
+SNAPSHOT_HELP = "the upstream snapshot (default: data/upstream.json)"
+DEFAULT_API = "https://api.github.com"
+MAX_CONCURRENCY = 8
+STALE_DAYS = 90
+CHECK_EXIT_CODES = """\
+exit status:
+  0  every cited URL and repository answered (a 404 or a move is an answer too);
+     the snapshot was written, or was already up to date
+  1  some could not be checked (each is listed with the reason); the snapshot was
+     written, and those kept their previous entries
+  2  usage error: invalid records, an unreadable snapshot, no token for github.com
+  3  nothing could be checked (GitHub unreachable, the token refused, a rate limit
+     resetting later than --max-wait); the snapshot was left as it was
+"""
+REPORT_EXIT_CODES = """\
+exit status: 0 the report was printed (with or without findings),
+2 usage error (invalid records, an unreadable snapshot).
+"""
+
+
+def add_upstream_commands(commands, add_signatures) -> None:
+    raw = argparse.RawDescriptionHelpFormatter
+    sources = commands.add_parser("sources", help="check the cited GitHub issues, pull requests and releases",
+                                  description="Commands about the sources records cite.", formatter_class=raw)
+    def sources_without_command(args) -> int:
+        sources.print_help()
+        return 2
+
+    sources.set_defaults(function=sources_without_command)
+    sub = sources.add_subparsers(dest="sources_command", metavar="COMMAND").add_parser(
+        "check", formatter_class=raw, epilog=CHECK_EXIT_CODES,
+        help="ask GitHub for the state of every cited issue, pull request and release",
+        description=(
+            "Ask GitHub about every issue and pull request the records cite (in sources, or\n"
+            "linked from their text): state, state reason, closing and merge dates, title,\n"
+            "labels, and where it moved. For every repository whose releases or changelog a\n"
+            "record cites: its latest release. Writes the answers to the snapshot, sorted, one\n"
+            "entry per URL, and prints what changed since the last check.\n\n"
+            "Uses GitHub's GraphQL API in batches (about 20 requests for 1,000 URLs), one\n"
+            "request at a time, with the token in $GITHUB_TOKEN (any token; no scopes needed).\n"
+            "Rate limits are waited out (up to --max-wait); timeouts, 5xx and malformed answers\n"
+            "are retried with backoff. A URL that cannot be checked is listed with the reason\n"
+            "and keeps its previous entry. A run that changes nothing upstream writes nothing.\n\n"
+            "examples:\n"
+            "  GITHUB_TOKEN=\"$(gh auth token)\" kb sources check\n"
+            "  kb sources check --api-url https://github.example.com/api/v3   # GitHub Enterprise Server"))
+    sub.set_defaults(function=cmd_sources_check)
+    add_signatures(sub)
+    sub.add_argument("--snapshot", default="data/upstream.json", metavar="PATH", help=SNAPSHOT_HELP)
+    sub.add_argument("--api-url", default=DEFAULT_API, metavar="URL",
+                     help=f"the GitHub API (default: {DEFAULT_API}; tests point it at a fake)")
+    sub.add_argument("--batch-size", type=int, default=50, metavar="N",
+                     help="issues and repositories per GraphQL query, 1-100 (default 50)")
+    sub.add_argument("--concurrency", type=int, default=1, metavar="N",
+                     help=f"requests in flight, 1-{MAX_CONCURRENCY} (default 1, as GitHub advises)")
+    sub.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                     help="give up on a request after this long (default 30); retried with backoff")
+    sub.add_argument("--attempts", type=int, default=3, metavar="N",
+                     help="tries per request for timeouts, 5xx and malformed answers (default 3)")
+    sub.add_argument("--max-wait", type=float, default=900.0, metavar="SECONDS",
+                     help="the longest rate-limit wait to sit out (default 900); longer stops the run")
+    sub.add_argument("--today", metavar="DATE", help="the date written into the snapshot (default: today, UTC)")
+    sub.add_argument("--verbose", action="store_true",
+                     help="also list new and unchanged URLs, and every failed one (not 10 per reason)")
+
+    sub = commands.add_parser(
+        "report", formatter_class=raw, epilog=REPORT_EXIT_CODES,
+        help="list the records a maintainer should re-check",
+        description=(
+            "List the records that need a maintainer, from the records and the upstream snapshot:\n"
+            "- cited issues that changed state after the record's `verified` date (or `updated`);\n"
+            "- a `status` the cited issues contradict (open while all are closed, fixed while\n"
+            "  all are open);\n"
+            "- sources GitHub answers 404 for, or that moved;\n"
+            "- releases of the tool newer than the record's `verified.version`;\n"
+            "- source titles that differ from the thread's title on GitHub;\n"
+            f"- records not verified for {STALE_DAYS} days, or never.\n\n"
+            "The site shows the same report at maintainers/report/ (not in the navigation).\n\n"
+            "examples:\n"
+            "  kb report\n"
+            "  kb report --format markdown --link-base https://github.com/OWNER/REPO/blob/main/signatures/"))
+    sub.set_defaults(function=cmd_report)
+    add_signatures(sub)
+    sub.add_argument("--snapshot", default="data/upstream.json", metavar="PATH", help=SNAPSHOT_HELP)
+    sub.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                     help="text (default), markdown (for a pull request or an issue) or json")
+    sub.add_argument("--link-base", default="", metavar="URL",
+                     help="with --format markdown: URL that a record's path is appended to, for links")
+    sub.add_argument("--today", metavar="DATE", help=f"count the {STALE_DAYS} days from this date (default: today)")
 
 
 def main(argv: list[str] | None = None) -> int:

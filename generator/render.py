@@ -9,12 +9,12 @@ import html
 import json
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import jinja2
 
-from . import jsonld
+from . import jsonld, upstream
 from .markdown_text import code_block, escape_outside_code, shorten, to_plain
 from .listings import listing_pages
 from .parallel import map_chunks
@@ -29,6 +29,8 @@ TOOLS_ON_HOME = 8  # per category: the home page stays the same size as the KB g
 class SiteOptions:
     site_url: str = ""  # absolute base URL ending in "/", or "" for site-relative links
     edit_base: str = ""  # URL that a record's path inside signatures/ is appended to
+    # What GitHub said about the cited issues (data/upstream.json), or None: pages then show nothing of it.
+    upstream: upstream.Snapshot | None = field(default=None, compare=False)
 
     def url(self, page_path: str) -> str:
         """Public URL of a page from its docs path: errors/x.md -> <site_url>errors/x/."""
@@ -173,6 +175,8 @@ def render_record(record: Record, by_id: dict[str, Record], options: SiteOptions
         faq=questions,
         related=[by_id[related] for related in record.related],
         edit_url=edit_url,
+        upstream_row=upstream.facts_row(record.sources, options.upstream),
+        upstream_notes=upstream.source_notes(record.sources, options.upstream),
     )
     return front_matter(meta) + body
 
