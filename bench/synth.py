@@ -120,6 +120,16 @@ class Generator:
             "sources:",
             f"  - url: https://example.org/{tool}/issues/{number}",
             f"    title: {quote('Report ' + str(number))}",
+            # Fixed text, no random draws: the rest of the knowledge base stays as it was for a given seed.
+            "faq:",
+            f"  - q: \"Is the {tool} error reported upstream?\"",
+            f"    a: \"Yes, in [report {number}](https://example.org/{tool}/issues/{number}).\"",
+            "  - q: \"Does a restart help?\"",
+            f"    a: \"Not in [report {number}](https://example.org/{tool}/issues/{number}).\"",
+            "status: open",
+            "verified:",
+            "  date: 2026-01-01",
+            "  version: \"1.0\"",
             f"updated: 2026-{rng.randint(1, 10):02d}-{rng.randint(1, 28):02d}",
         ]
         return tool, record_id, "\n".join(lines) + "\n"

@@ -12,14 +12,17 @@ from pathlib import Path
 
 from . import __version__
 from .lookup import HEAD_LINES, LIKELY, MAX_LINES, POSSIBLE, WEAK
+from .problems import RULES, summary
+from .project import PUBLISHED_SITE
 
 WEAK_SHOWN = 3  # "not sure" records that kb lookup shows below the credible ones
-from .problems import RULES, summary
 
 # Modules that only some commands need (Jinja, the validator, the renderer) are imported
 # inside those commands, so that `kb lookup` starts fast.
 
 SCHEMA_PATH = Path("schema/record.schema.json")
+# Installed as `kb` and as `error-atlas` (so that `uvx error-atlas mcp` and `pipx run error-atlas mcp` work).
+PROG = "error-atlas" if Path(sys.argv[0]).stem == "error-atlas" else "kb"
 
 DESCRIPTION = """\
 Error Atlas: YAML error records in, a searchable static site out.
@@ -67,6 +70,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_render(args) -> int:
+    from .api import api_files
     from .lookup import index_json
     from .render import SiteOptions, json_feed, redirect_pages, render_site
     from .shards import shard_files
@@ -83,11 +87,12 @@ def cmd_render(args) -> int:
     pages.update(shard_files(result.records))  # lookup-index/..., on a large knowledge base
     pages["feed.json"] = json_feed(result.records, options)
     pages.update(redirect_pages(result.records))
+    pages.update(api_files(result.records, args.site_url))  # api/v1/...: the JSON API (generator/api.py)
     for relative, text in pages.items():
         target = out / relative
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
-    print(f"Wrote {len(pages)} files (pages, redirects, lookup-index.json, feed.json) for "
+    print(f"Wrote {len(pages)} files (pages, redirects, lookup-index.json, feed.json, api/v1/) for "
           f"{len(result.records)} records to {out}.",
           file=sys.stderr)
     return 0
@@ -177,6 +182,8 @@ def cmd_lookup(args) -> int:
         return 2
     answer = matcher.search(text, limit=args.limit, weak=WEAK_SHOWN)
     matches = answer.matches
+    if args.show:
+        return _show_best(args, matches)
     if args.json:
         shown = matches + (answer.weak if args.weak else [])
         print(json.dumps([match.as_json() for match in shown], indent=2, ensure_ascii=False))
@@ -314,6 +321,90 @@ def _category_of(folder: Path, record_id: str) -> str | None:
     return data.get("category") if isinstance(data, dict) else None
 
 
+def _show_best(args, matches) -> int:
+    """kb lookup --show: the best credible match in full, as `kb show` prints it."""
+    best = next((m for m in matches if m.confidence in ("exact", "likely", "possible")), None)
+    if best is None:
+        print("No record matches this text. If it is a real error, add it: see CONTRIBUTING.md.")
+        return 1
+    others = len(matches) - 1
+    more = f"; {others} other match{'es' if others != 1 else ''}: kb lookup without --show" if others else ""
+    print(f"Best match: {best.id} ({best.confidence}, score {best.score}){more}\n", file=sys.stderr)
+    return _show_record(args, best.id)
+
+
+def _show_record(args, record_id: str) -> int:
+    import difflib
+
+    from .api import record_json
+    from .terminal_text import page, render, use_colour, width
+    from .validate import validate_folder
+
+    folder = signatures_dir(args.signatures)
+    records = validate_folder(folder).usable  # a broken record elsewhere must not hide this one
+    by_id = {record.id: record for record in records}
+    renamed = {alias: record.id for record in records for alias in record.aliases}
+    if record_id not in by_id and record_id in renamed:
+        print(f"{record_id} was renamed to {renamed[record_id]}.", file=sys.stderr)
+        record_id = renamed[record_id]
+    record = by_id.get(record_id)
+    if record is None:
+        close = difflib.get_close_matches(record_id, list(by_id) + list(renamed), n=3, cutoff=0.5)
+        hint = f" Did you mean: {', '.join(close)}?" if close else ""
+        print(f"kb show: no record has the id {record_id!r} in {folder}.{hint}\n"
+              "To find a record from an error message: kb lookup \"<the error text>\"", file=sys.stderr)
+        return 1
+    # kb lookup --show has neither option: colour and pager as on auto.
+    colour = use_colour(getattr(args, "color", "auto"))
+    text = render(record_json(record, PUBLISHED_SITE), colour=colour, columns=width())
+    page(text, use_pager=not getattr(args, "no_pager", False))
+    return 0
+
+
+def cmd_show(args) -> int:
+    return _show_record(args, args.id.strip())
+
+
+def cmd_mcp(args) -> int:
+    from .catalog import CatalogError, DiskCatalog, SiteCatalog
+
+    if args.max_chars < 2000:
+        print("kb mcp: --max-chars must be at least 2000.", file=sys.stderr)
+        return 2
+    if args.site:
+        try:
+            catalog = SiteCatalog(args.site, timeout=args.timeout)
+        except CatalogError as err:
+            print(f"kb mcp: {err}", file=sys.stderr)
+            return 2
+    else:
+        folder = signatures_dir(args.signatures)
+        if not folder.is_dir():
+            print(f"kb mcp: there is no signatures folder at {folder}. Pass --signatures DIR (the signatures/ "
+                  "folder of a clone), or --site URL to read a published site, for example\n"
+                  "  kb mcp --site https://error-atlas.github.io/error-atlas/", file=sys.stderr)
+            return 2
+        catalog = DiskCatalog(folder, site_url=args.site_url)
+    from . import mcp_server
+
+    if sys.stdin.isatty():
+        print("kb mcp speaks the Model Context Protocol on standard input and output: start it from an MCP\n"
+              "client (README.md shows Claude Code, Codex, Cursor and VS Code). Waiting for a client; Ctrl-C stops.",
+              file=sys.stderr)
+    mcp_server.run(catalog, budget=args.max_chars)
+    return 0
+def cmd_sources_check(args) -> int:
+    from . import sources_check
+
+    return sources_check.command(args, signatures_dir(args.signatures), sys.stdout, sys.stderr)
+
+
+def cmd_report(args) -> int:
+    from . import report
+
+    return report.command(args, signatures_dir(args.signatures), sys.stdout, sys.stderr)
+
+
 def cmd_rules(args) -> int:
     for code, text in RULES.items():
         print(f"{code}  {text}")
@@ -322,7 +413,7 @@ def cmd_rules(args) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="kb", description=DESCRIPTION, epilog=EXIT_CODES,
+        prog=PROG, description=DESCRIPTION, epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
@@ -351,8 +442,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub = command("render", cmd_render, "write the generated Markdown pages to a folder",
                   "Validate, then write every generated page (records, tools, categories) as Markdown\n"
-                  "with YAML front matter, the lookup index (lookup-index.json) and the JSON feed\n"
-                  "of recently updated records (feed.json) into OUT.\n"
+                  "with YAML front matter, the lookup index (lookup-index.json), the JSON feed\n"
+                  "of recently updated records (feed.json) and the JSON API (api/v1/) into OUT.\n"
                   "Engine-independent: no MkDocs involved.")
     add_signatures(sub)
     sub.add_argument("--out", required=True, metavar="OUT", help="folder to write into")
@@ -398,6 +489,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--weak", action="store_true",
                      help=f"with --json, add the \"not sure\" records after the credible ones (confidence weak, "
                           f"score {WEAK}-{POSSIBLE - 1})")
+    sub.add_argument("--show", action="store_true",
+                     help="show the best match in full, as `kb show` does (the other matches are only counted)")
 
     sub = command("scan", cmd_scan, "list every known error in a long log, with line numbers",
                   "Read a log (a file, or - for standard input) line by line and list each record\n"
@@ -421,8 +514,140 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--tool", help="the tool that prints the error, e.g. \"Claude Code\"")
     sub.add_argument("--force", action="store_true", help="write a new record even when one seems to cover it")
 
+    sub = command("show", cmd_show, "show a record in the terminal: meaning, causes, fixes, sources",
+                  "Show one record in full, like `rustc --explain`: title, what it means, its causes and\n"
+                  "fixes, and the sources behind them. On a terminal: colour, and a pager ($PAGER, else\n"
+                  "less -R); piped: plain text. A former id (listed in a record's aliases) shows the record\n"
+                  "it was renamed to; an unknown id gets the closest ids.\n\n"
+                  "examples:\n"
+                  "  kb show claude-code-mcp-connection-closed\n"
+                  "  kb lookup --show \"No OAuth flow is in progress for asana\"")
+    add_signatures(sub)
+    sub.add_argument("id", metavar="ID", help="the record's id (its file name without .yaml)")
+    sub.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                     help="auto (default): colour on a terminal unless NO_COLOR is set")
+    sub.add_argument("--no-pager", action="store_true", help="print straight to the terminal")
+
+    sub = command("mcp", cmd_mcp, "serve the records to AI agents over MCP (stdio)",
+                  "Run an MCP server on standard input and output, for AI coding agents (Claude Code, Codex,\n"
+                  "Cursor, VS Code...). Tools: lookup_error(text, limit), get_error(id),\n"
+                  "list_errors(tool, category, tag); resources error-atlas://errors/{id}.\n\n"
+                  "Records come from a signatures folder (--signatures, as every command) or from a\n"
+                  "published site (--site URL), whose api/v1/index.json and lookup-index.json are downloaded\n"
+                  "and cached (in $KB_CACHE_DIR, else the user cache folder) and checked for changes every\n"
+                  "ten minutes. Pasted text is matched locally: it is never logged or sent anywhere.\n\n"
+                  "Setting it up in Claude Code, Codex, Cursor and VS Code: README.md.\n\n"
+                  "examples:\n"
+                  "  claude mcp add error-atlas -- kb mcp --signatures /path/to/error-atlas/signatures\n"
+                  "  kb mcp --site https://error-atlas.github.io/error-atlas/")
+    source = sub.add_mutually_exclusive_group()
+    source.add_argument("--signatures", metavar="DIR",
+                        help="folder of records (default: $KB_SIGNATURES, else ./signatures)")
+    source.add_argument("--site", metavar="URL", help="read the records of a published site instead")
+    sub.add_argument("--site-url", default=PUBLISHED_SITE, metavar="URL",
+                     help=f"with --signatures: the site that page links point to (default {PUBLISHED_SITE})")
+    sub.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                     help="with --site: the longest wait for one request (default 10)")
+    sub.add_argument("--max-chars", type=int, default=10_000, metavar="N",
+                     help="the longest lookup_error answer, in characters (default 10000, about 2500 tokens)")
+
     command("rules", cmd_rules, "list the validation rules and their codes")
+    add_upstream_commands(commands, add_signatures)
     return parser
+
+
+# `kb sources check` and `kb report`. Their modules load urllib and threads, so the parser
+# does not import them (kb lookup must start fast); tests/test_sources_check.py checks that
+# these copies agree with the modules.
+SNAPSHOT_HELP = "the upstream snapshot (default: data/upstream.json)"
+DEFAULT_API = "https://api.github.com"
+MAX_CONCURRENCY = 8
+STALE_DAYS = 90
+CHECK_EXIT_CODES = """\
+exit status:
+  0  every cited URL and repository answered (a 404 or a move is an answer too);
+     the snapshot was written, or was already up to date
+  1  some could not be checked (each is listed with the reason); the snapshot was
+     written, and those kept their previous entries
+  2  usage error: invalid records, an unreadable snapshot, no token for github.com
+  3  nothing could be checked (GitHub unreachable, the token refused, a rate limit
+     resetting later than --max-wait); the snapshot was left as it was
+"""
+REPORT_EXIT_CODES = """\
+exit status: 0 the report was printed (with or without findings),
+2 usage error (invalid records, an unreadable snapshot).
+"""
+
+
+def add_upstream_commands(commands, add_signatures) -> None:
+    raw = argparse.RawDescriptionHelpFormatter
+    sources = commands.add_parser("sources", help="check the cited GitHub issues, pull requests and releases",
+                                  description="Commands about the sources records cite.", formatter_class=raw)
+    def sources_without_command(args) -> int:
+        sources.print_help()
+        return 2
+
+    sources.set_defaults(function=sources_without_command)
+    sub = sources.add_subparsers(dest="sources_command", metavar="COMMAND").add_parser(
+        "check", formatter_class=raw, epilog=CHECK_EXIT_CODES,
+        help="ask GitHub for the state of every cited issue, pull request and release",
+        description=(
+            "Ask GitHub about every issue and pull request the records cite (in sources, or\n"
+            "linked from their text): state, state reason, closing and merge dates, title,\n"
+            "labels, and where it moved. For every repository whose releases or changelog a\n"
+            "record cites: its latest release. Writes the answers to the snapshot, sorted, one\n"
+            "entry per URL, and prints what changed since the last check.\n\n"
+            "Uses GitHub's GraphQL API in batches (about 20 requests for 1,000 URLs), one\n"
+            "request at a time, with the token in $GITHUB_TOKEN (any token; no scopes needed).\n"
+            "Rate limits are waited out (up to --max-wait); timeouts, 5xx and malformed answers\n"
+            "are retried with backoff. A URL that cannot be checked is listed with the reason\n"
+            "and keeps its previous entry. A run that changes nothing upstream writes nothing.\n\n"
+            "examples:\n"
+            "  GITHUB_TOKEN=\"$(gh auth token)\" kb sources check\n"
+            "  kb sources check --api-url https://github.example.com/api/v3   # GitHub Enterprise Server"))
+    sub.set_defaults(function=cmd_sources_check)
+    add_signatures(sub)
+    sub.add_argument("--snapshot", default="data/upstream.json", metavar="PATH", help=SNAPSHOT_HELP)
+    sub.add_argument("--api-url", default=DEFAULT_API, metavar="URL",
+                     help=f"the GitHub API (default: {DEFAULT_API}; tests point it at a fake)")
+    sub.add_argument("--batch-size", type=int, default=50, metavar="N",
+                     help="issues and repositories per GraphQL query, 1-100 (default 50)")
+    sub.add_argument("--concurrency", type=int, default=1, metavar="N",
+                     help=f"requests in flight, 1-{MAX_CONCURRENCY} (default 1, as GitHub advises)")
+    sub.add_argument("--timeout", type=float, default=30.0, metavar="SECONDS",
+                     help="give up on a request after this long (default 30); retried with backoff")
+    sub.add_argument("--attempts", type=int, default=3, metavar="N",
+                     help="tries per request for timeouts, 5xx and malformed answers (default 3)")
+    sub.add_argument("--max-wait", type=float, default=900.0, metavar="SECONDS",
+                     help="the longest rate-limit wait to sit out (default 900); longer stops the run")
+    sub.add_argument("--today", metavar="DATE", help="the date written into the snapshot (default: today, UTC)")
+    sub.add_argument("--verbose", action="store_true",
+                     help="also list new and unchanged URLs, and every failed one (not 10 per reason)")
+
+    sub = commands.add_parser(
+        "report", formatter_class=raw, epilog=REPORT_EXIT_CODES,
+        help="list the records a maintainer should re-check",
+        description=(
+            "List the records that need a maintainer, from the records and the upstream snapshot:\n"
+            "- cited issues that changed state after the record's `verified` date (or `updated`);\n"
+            "- a `status` the cited issues contradict (open while all are closed, fixed while\n"
+            "  all are open);\n"
+            "- sources GitHub answers 404 for, or that moved;\n"
+            "- releases of the tool newer than the record's `verified.version`;\n"
+            "- source titles that differ from the thread's title on GitHub;\n"
+            f"- records not verified for {STALE_DAYS} days, or never.\n\n"
+            "The site shows the same report at maintainers/report/ (not in the navigation).\n\n"
+            "examples:\n"
+            "  kb report\n"
+            "  kb report --format markdown --link-base https://github.com/OWNER/REPO/blob/main/signatures/"))
+    sub.set_defaults(function=cmd_report)
+    add_signatures(sub)
+    sub.add_argument("--snapshot", default="data/upstream.json", metavar="PATH", help=SNAPSHOT_HELP)
+    sub.add_argument("--format", choices=("text", "markdown", "json"), default="text",
+                     help="text (default), markdown (for a pull request or an issue) or json")
+    sub.add_argument("--link-base", default="", metavar="URL",
+                     help="with --format markdown: URL that a record's path is appended to, for links")
+    sub.add_argument("--today", metavar="DATE", help=f"count the {STALE_DAYS} days from this date (default: today)")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -141,6 +141,29 @@ class SignatureText(Verbatim):
         }
 
 
+def signature_text(item) -> str | None:
+    """The template of a signature item, written either as a plain string or as a mapping with `text`."""
+    if isinstance(item, dict):
+        item = item.get("text")
+    return item if isinstance(item, str) else None
+
+
+class Signature(Kind):
+    """A signature: a plain template, or a mapping that also names where this wording was seen."""
+
+    def __init__(self, text: Kind, mapping: "Obj"):
+        self.text, self.mapping = text, mapping
+
+    def check(self, value, path, report):
+        if isinstance(value, dict):
+            self.mapping.check(value, path, report)
+        else:
+            self.text.check(value, path, report)
+
+    def json_schema(self):
+        return {"anyOf": [self.text.json_schema(), self.mapping.json_schema()]}
+
+
 class Date(Kind):
     def check(self, value, path, report):
         if isinstance(value, dt.datetime):
@@ -184,7 +207,9 @@ class Choice(Kind):
         self.choices = choices
 
     def check(self, value, path, report):
-        if value not in self.choices:
+        if isinstance(value, str) and TODO_MARK in value:
+            report(path, "EA022", f"replace the TODO with one of {', '.join(self.choices)}")
+        elif value not in self.choices:
             shown = _type_name(value) if not isinstance(value, str) else f"'{value}'"
             report(path, "EA014", f"{shown} is not allowed here: use one of {', '.join(self.choices)}")
 
@@ -202,8 +227,14 @@ class RecordId(Kind):
 
 
 class ListOf(Kind):
-    def __init__(self, item: Kind, min_items: int = 1, unique: bool = False):
-        self.item, self.min_items, self.unique = item, min_items, unique
+    """A list of items of one kind; `unique_key` says what must not repeat (the text of a string item).
+    `too_few` = (code, message) reports a list shorter than min_items under a rule of its own."""
+
+    def __init__(self, item: Kind, min_items: int = 1, unique: bool = False,
+                 unique_key: Callable = lambda item: item if isinstance(item, str) else None,
+                 too_few: tuple[str, str] | None = None):
+        self.item, self.min_items, self.unique, self.unique_key = item, min_items, unique, unique_key
+        self.too_few = too_few
 
     def check(self, value, path, report):
         if not isinstance(value, list):
@@ -211,14 +242,18 @@ class ListOf(Kind):
             report(path, "EA011", f"expected a list, got {_type_name(value)}{hint}")
             return
         if len(value) < self.min_items:
-            report(path, "EA010", f"needs at least {self.min_items} item{'s' if self.min_items > 1 else ''}")
+            if self.too_few:
+                report(path, self.too_few[0], self.too_few[1], at_key=True)
+            else:
+                report(path, "EA010", f"needs at least {self.min_items} item{'s' if self.min_items > 1 else ''}")
         seen = set()
         for index, item in enumerate(value):
             self.item.check(item, path + (index,), report)
-            if self.unique and isinstance(item, str):
-                if item in seen:
-                    report(path + (index,), "EA014", f"'{item}' is listed twice")
-                seen.add(item)
+            key = self.unique_key(item) if self.unique else None
+            if isinstance(key, str):
+                if key in seen:
+                    report(path + (index,), "EA014", f"'{key}' is listed twice")
+                seen.add(key)
 
     def json_schema(self):
         schema = {"type": "array", "items": self.item.json_schema(), "minItems": self.min_items}
@@ -279,8 +314,14 @@ RECORD = Obj({
     "title": Field(Text(), True, "Short plain-text name of the error, shown as the page title."),
     "tool": Field(Text(), True, "The tool that prints the error, e.g. \"Claude Code\"."),
     "category": Field(Text(), True, "The group of tools, e.g. \"AI Coding Tools\"."),
-    "signatures": Field(ListOf(SignatureText(), unique=True), True,
-                        "The message as the tool prints it, {name} for each variable part; {{ and }} for braces."),
+    "signatures": Field(ListOf(Signature(SignatureText(), Obj({
+        "text": Field(SignatureText(), True,
+                      "The message as the tool prints it, {name} for each variable part; {{ and }} for braces."),
+        "source": Field(Url(), True, "https URL of the thread or release where this wording appears."),
+        "seen": Field(Label(), False, "Where or when this wording is printed, e.g. \"2.1.128 and later\" or \"Cursor\"."),
+    })), unique=True, unique_key=signature_text), True,
+                        "The message as the tool prints it, {name} for each variable part; {{ and }} for braces. "
+                        "Either the template alone, or {text, source, seen} to name where the wording appears."),
     "examples": Field(ListOf(Verbatim()), True,
                       "Real messages as users saw them; each must match one of the signatures."),
     "meaning": Field(Text(markdown=True), True, "Markdown: what the error means."),
@@ -304,20 +345,23 @@ RECORD = Obj({
         "check": Field(Text(markdown=True), True, "Markdown: what to look at."),
     })), False, "Platform-specific things to check."),
     "faq": Field(ListOf(Obj({
-        "q": Field(Label(), True, "The question."),
-        "a": Field(Text(markdown=True), True, "Markdown: the answer."),
-    })), False, "Questions and answers of the record's own."),
+        "q": Field(Label(), True, "A question users asked in a thread the record cites."),
+        "a": Field(Text(markdown=True), True, "Markdown: the answer, from the sources, with the source linked."),
+    }), min_items=2, too_few=("EA025", "a record needs at least two FAQ entries of its own: questions users asked "
+                                       "in the threads it cites, answered from the sources with a link")), True,
+        "At least two questions users asked in the cited threads, answered from the sources."),
     "related": Field(ListOf(RecordId(), unique=True), False, "Ids of related records (they must exist)."),
-    "status": Field(Choice(*STATUSES), False, "Upstream status: " + " | ".join(STATUSES) + "."),
+    "status": Field(Choice(*STATUSES), True, "Upstream status, from the thread or changelog that shows it: "
+                    + " | ".join(STATUSES) + "."),
     "affects": Field(Obj({
         "versions": Field(Label(), False, "Affected versions, as text."),
         "platforms": Field(ListOf(Label(), unique=True), False, "Affected platforms."),
     }), False, "Affected versions and platforms."),
     "fixed_in": Field(Label(), False, "The version whose changelog says it is fixed."),
     "verified": Field(Obj({
-        "date": Field(Date(), True, "When someone last reproduced or confirmed the record."),
-        "version": Field(Label(), True, "The tool version it was confirmed on."),
-    }), False, "When and on which version the record was last confirmed."),
+        "date": Field(Date(), True, "When the record's claims were last checked against the sources."),
+        "version": Field(Label(), True, "The newest version of the tool the claims were checked against."),
+    }), True, "When, and against which version of the tool, the record's claims were last checked."),
     "tags": Field(ListOf(Label(), unique=True), False, "Lowercase keywords."),
     "aliases": Field(ListOf(RecordId(), unique=True), False,
                      "Former ids of this record (after a rename or merge): their URLs redirect here."),

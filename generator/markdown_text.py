@@ -93,13 +93,6 @@ def to_plain(text: str) -> str:
     return " ".join("".join(plain).split())
 
 
-def first_sentence(text: str, limit: int = 300) -> str:
-    plain = to_plain(text)
-    match = re.match(r"(.+?[.!?])(?:\s|$)", plain)
-    sentence = match.group(1) if match else plain
-    return shorten(sentence, limit)
-
-
 def shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
@@ -119,3 +112,11 @@ def escape_outside_code(text: str) -> str:
         start = found.end()
     pieces.append(text[start:])
     return "".join(pieces)
+
+
+def code_block(text: str, language: str = "text", css_class: str = "") -> str:
+    """A fenced block that no backticks inside the text can close early."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    info = f"{{.{language} .{css_class}}}" if css_class else language
+    return f"{fence}{info}\n{text.rstrip()}\n{fence}"

@@ -33,6 +33,7 @@ RULES = {
     "EA022": "TODO marker left in the record",
     "EA023": "signature collides with another record's",
     "EA024": "example looks up to another record first",
+    "EA025": "fewer than two FAQ entries of the record's own",
 }
 
 

@@ -40,10 +40,14 @@ class Record:
     verified: dict | None = None
     tags: list[str] = field(default_factory=list)
     aliases: list[str] = field(default_factory=list)
+    # Where each signature's wording was seen, in the order of `signatures`: {"source", "seen"} or None.
+    # The texts alone stay in `signatures`, so the lookup engine and its index read plain templates.
+    signature_sources: list[dict | None] = field(default_factory=list)
 
     @classmethod
     def from_data(cls, record_id: str, rel_path: str, data: dict) -> "Record":
         values = dict(data)
+        values["signatures"], values["signature_sources"] = split_signatures(data["signatures"])
         values["updated"] = as_date(values["updated"])
         if values.get("verified"):
             values["verified"] = dict(values["verified"], date=as_date(values["verified"]["date"]))
@@ -65,6 +69,19 @@ class Record:
     def page_path(self) -> str:
         """Where the page lives in the site, forever: errors/<id>/ (independent of the folder)."""
         return f"errors/{self.id}.md"
+
+
+def split_signatures(items: list) -> tuple[list[str], list[dict | None]]:
+    """([template texts], [{source, seen} or None]) from the record's `signatures` items."""
+    texts, sources = [], []
+    for item in items:
+        if isinstance(item, dict):
+            texts.append(item["text"])
+            sources.append({key: item[key] for key in ("source", "seen") if key in item})
+        else:
+            texts.append(item)
+            sources.append(None)
+    return texts, sources
 
 
 def as_date(value) -> dt.date:

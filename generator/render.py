@@ -9,13 +9,13 @@ import html
 import json
 import re
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 
 import jinja2
 
-from . import jsonld
-from .markdown_text import escape_outside_code, first_sentence, shorten, to_plain
+from . import jsonld, upstream
+from .markdown_text import code_block, escape_outside_code, shorten, to_plain
 from .listings import listing_pages
 from .parallel import map_chunks
 from .records import Record, slugify
@@ -29,6 +29,8 @@ TOOLS_ON_HOME = 8  # per category: the home page stays the same size as the KB g
 class SiteOptions:
     site_url: str = ""  # absolute base URL ending in "/", or "" for site-relative links
     edit_base: str = ""  # URL that a record's path inside signatures/ is appended to
+    # What GitHub said about the cited issues (data/upstream.json), or None: pages then show nothing of it.
+    upstream: upstream.Snapshot | None = field(default=None, compare=False)
 
     def url(self, page_path: str) -> str:
         """Public URL of a page from its docs path: errors/x.md -> <site_url>errors/x/."""
@@ -37,11 +39,34 @@ class SiteOptions:
         return (self.site_url or "/") + path
 
 
-def code_block(text: str, language: str = "text") -> str:
-    """A fenced block that no backticks inside the text can close early."""
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * max(3, longest + 1)
-    return f"{fence}{language}\n{text.rstrip()}\n{fence}"
+def signature_block(text: str) -> str:
+    """A signature's code block: it wraps long lines on screen (atlas.css) and still copies as one line."""
+    return code_block(text, "text", "kb-signature")
+
+
+_GITHUB_THREAD = re.compile(r"https://github\.com/([\w.-]+/[\w.-]+)/(?:issues|pull|discussions)/(\d+)")
+_GITHUB_RELEASE = re.compile(r"https://github\.com/([\w.-]+/[\w.-]+)/releases/tag/([^/?#]+)")
+
+
+def source_label(url: str) -> str:
+    """A short name for a source link: owner/repo#123 for a GitHub thread, else host and path."""
+    thread = _GITHUB_THREAD.match(url)
+    if thread:
+        return f"{thread.group(1)}#{thread.group(2)}"
+    release = _GITHUB_RELEASE.match(url)
+    if release:
+        return f"{release.group(1)} {release.group(2)}"
+    return shorten(re.sub(r"^https://(www\.)?", "", url).rstrip("/"), 60)
+
+
+def seen_note(origin: dict | None) -> str:
+    """The line under a signature that says where its wording was seen: escaped HTML, https link only."""
+    if not origin:
+        return ""
+    url = origin["source"]
+    link = f'<a href="{html.escape(url, quote=True)}">{html.escape(source_label(url))}</a>'
+    seen = f" ({html.escape(to_plain(origin['seen']))})" if origin.get("seen") else ""
+    return f'<p class="kb-seen">Wording from {link}{seen}</p>'
 
 
 def link_text(text: str) -> str:
@@ -71,6 +96,8 @@ def _environment() -> jinja2.Environment:
     )
     env.filters.update(
         code_block=code_block,
+        signature_block=signature_block,
+        seen_note=seen_note,
         link_text=link_text,
         cell=table_cell,
         item=indent_after_first,
@@ -94,39 +121,36 @@ def description(record: Record) -> str:
     return shorten(to_plain(record.meaning), DESCRIPTION_LIMIT)
 
 
-def derived_faq(record: Record) -> list[dict]:
-    """The standard questions every page answers, built from the record's own facts."""
-    cause = record.causes[0]
-    check_first = (
-        f"Start with the most common cause, **{cause['title']}**: {first_sentence(cause['detail'])}"
-    )
-    if record.checks:
-        check_first += "\n\n" + "\n".join(
-            f"- **{check['platform']}**: {indent_after_first(check['check'])}" for check in record.checks
-        )
-    ignore = (
-        f"Only if you can do without what failed. {first_sentence(record.meaning)} "
-        "If you need it, work through the causes above, most common first."
-    )
+def status_faq(record: Record) -> list[dict]:
+    """The one standard question whose answer is the record's own: is it fixed, and since which version.
+
+    Generic questions ("Can I ignore this error?") are not generated: their answers said nothing a
+    reader could not guess, so a record's FAQ holds the questions users asked in its threads.
+    """
+    if not record.status:
+        return []
+    verified = record.verified
+    checked = f"as of {verified['date'].isoformat()} (checked against {verified['version']})" if verified else "yet"
     if record.status == "fixed" and record.fixed_in:
-        ignore += f" The {record.tool} changelog lists a fix in {record.fixed_in}: updating is the lasting fix."
+        answer = (f"Yes: the fix shipped in {record.fixed_in} (see the sources below). Update {record.tool} to "
+                  f"{record.fixed_in} or later.")
+    elif record.status == "fixed":
+        answer = (f"Upstream marks it fixed (see the sources below), but no release note names the version: "
+                  f"update {record.tool} to its newest release.")
+    elif record.status == "open":
+        answer = f"Not {checked}: the reports are still open upstream. Until a fix ships, use the fixes above."
     elif record.status == "wontfix":
-        ignore += " Upstream does not plan to fix it, so the workarounds above are the lasting answer."
-    worked = (
-        "Repeat what you were doing when the error appeared: the same command or the same action. "
-        "The fix worked when the output no longer contains this message:\n\n" + code_block(record.signatures[0])
-    )
-    return [
-        {"q": "What should I check first?", "a": check_first},
-        {"q": "Can I ignore this error?", "a": ignore},
-        {"q": "How do I know the fix worked?", "a": worked},
-    ]
+        answer = f"No: upstream does not plan to change this, {checked}. The fixes above are the lasting answer."
+    else:
+        answer = f"There is no upstream fix to wait for, {checked}: the fixes above are the way past it."
+    return [{"q": "Is this fixed?", "a": answer}]
 
 
 def faq(record: Record) -> list[dict]:
+    """The record's own questions, then the status question unless the record asks it itself."""
     own = list(record.faq)
     asked = {entry["q"].strip().lower() for entry in own}
-    return own + [entry for entry in derived_faq(record) if entry["q"].lower() not in asked]
+    return own + [entry for entry in status_faq(record) if entry["q"].lower() not in asked]
 
 
 def render_record(record: Record, by_id: dict[str, Record], options: SiteOptions) -> str:
@@ -151,6 +175,8 @@ def render_record(record: Record, by_id: dict[str, Record], options: SiteOptions
         faq=questions,
         related=[by_id[related] for related in record.related],
         edit_url=edit_url,
+        upstream_row=upstream.facts_row(record.sources, options.upstream),
+        upstream_notes=upstream.source_notes(record.sources, options.upstream),
     )
     return front_matter(meta) + body
 

@@ -135,9 +135,9 @@ def _check_examples(data: dict, report) -> None:
     if not isinstance(signatures, list) or not isinstance(examples, list):
         return
     templates = []
-    for text in signatures:
+    for item in signatures:
         try:
-            templates.append(parse(text))
+            templates.append(parse(fields.signature_text(item)))
         except (TemplateError, TypeError):
             return  # already reported; examples cannot be checked against a broken template
     for index, example in enumerate(examples):
@@ -162,7 +162,8 @@ def check_lookups(records: list[Record], documents: dict) -> list[Problem]:
 
     def report(record, field, index, message):
         path, document = documents[record.id]
-        line, column = document.where((field, index))
+        # A signature written as a mapping is reported at its `text` (where() falls back to the item).
+        line, column = document.where((field, index, "text") if field == "signatures" else (field, index))
         problems.append(Problem(shown(path), line, column, "EA023" if field == "signatures" else "EA024", message))
 
     for record in records:

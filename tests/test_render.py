@@ -13,8 +13,8 @@ from generator.validate import validate_folder
 
 OPTIONS = SiteOptions(site_url="https://kb.example/", edit_base="https://github.com/o/r/edit/main/signatures/")
 GOLDEN = ROOT / "tests" / "golden"
-SECTIONS = ["What this error means", "Common causes", "How to fix it", "How to prevent it", "FAQ", "Sources",
-            "Related errors"]
+SECTIONS = ["What this error means", "Common causes", "How to fix it", "Checks by platform", "How to prevent it",
+            "FAQ", "Sources", "Related errors"]
 
 
 def pages():
@@ -41,7 +41,8 @@ def test_sections_come_in_the_documented_order():
     headings = re.findall(r"^## (.+)$", body, re.M)
     assert headings == SECTIONS
     assert body.lstrip().startswith("# Widget request timed out\n")
-    assert body.index("```text\nError: widget {widget} timed out after {ms} ms\n```") < body.index("## What")
+    assert body.index("```{.text .kb-signature}\nError: widget {widget} timed out after {ms} ms\n```") < body.index(
+        "## What")
 
 
 def test_optional_sections_only_when_present():
@@ -49,17 +50,60 @@ def test_optional_sections_only_when_present():
     headings = re.findall(r"^## (.+)$", body, re.M)
     assert headings == ["What this error means", "Common causes", "How to fix it", "FAQ", "Sources",
                         "Related errors"]
-    assert "**Status**" not in body and "**Affected versions**" not in body
+    assert "**Affected versions**" not in body and "**Fixed in**" not in body
 
 
-def test_faq_combines_own_and_derived_questions():
+def test_faq_holds_the_records_own_questions_and_a_status_answer_only():
     _, body = split(pages()["errors/demo-tool-widget-timeout.md"])
     questions = re.findall(r"^### (.+\?)$", body.split("## FAQ")[1], re.M)
-    assert questions == ["Is any data lost?", "What should I check first?", "Can I ignore this error?",
-                         "How do I know the fix worked?"]
-    assert "**The widget is still starting**" in body  # most common cause named first
-    assert "**Linux**: Look at `journalctl -u demo-widget`" in body  # platform checks
-    assert "changelog" not in body  # status is workaround, so no "fixed in" claim is derived
+    assert questions == ["Is any data lost?", "Why does only the first call time out?", "Is this fixed?"]
+    assert "Yes: the fix shipped in 1.5" in body  # status fixed, fixed_in 1.5
+    for generic in ("What should I check first?", "Can I ignore this error?", "How do I know the fix worked?"):
+        assert generic not in body
+    assert "- **Linux**: Look at `journalctl -u demo-widget`" in body.split("## Checks by platform")[1]
+
+
+def test_the_status_answer_says_what_the_record_knows():
+    from generator.render import status_faq
+
+    record = validate_folder(FIXTURES / "valid").records[0]
+    assert record.id == "demo-tool-widget-refused" and record.status == "workaround"
+    (answer,) = status_faq(record)
+    assert "as of 2026-02-01 (checked against 1.4.2)" in answer["a"]
+    opened = dataclasses.replace(record, status="open")
+    assert status_faq(opened)[0]["a"].startswith("Not as of 2026-02-01 (checked against 1.4.2)")
+    assert status_faq(dataclasses.replace(record, status="wontfix"))[0]["a"].startswith("No: upstream does not plan")
+    assert status_faq(dataclasses.replace(record, status=None)) == []
+
+
+def test_own_question_about_the_status_replaces_the_generated_one():
+    from generator.render import faq
+
+    record = validate_folder(FIXTURES / "valid").records[0]
+    own = [{"q": "Is this fixed?", "a": "Since 2.0."}, {"q": "Why?", "a": "Because."}]
+    assert faq(dataclasses.replace(record, faq=own)) == own
+
+
+def test_a_signature_names_where_its_wording_was_seen_escaped():
+    _, body = split(pages()["errors/demo-tool-widget-timeout.md"])
+    block, rest = body.split("```{.text .kb-signature}\nWidget {widget}", 1)
+    assert block.rstrip().endswith(
+        '<p class="kb-seen">Wording from <a href="https://example.org/issues/1">example.org/issues/1</a> '
+        "(1.2 and later)</p>")
+    assert "kb-seen" not in rest.split("| Fact | Details |")[0]  # the plain signature names no source
+    from generator.render import seen_note, source_label
+
+    hostile = seen_note({"source": "https://example.org/a?b=1&c=\"x", "seen": "<img src=x onerror=alert(1)>"})
+    assert "<img" not in hostile and "&lt;img" in hostile and 'href="https://example.org/a?b=1&amp;c=&quot;x"' in hostile
+    assert source_label("https://github.com/anthropics/claude-code/issues/56208") == "anthropics/claude-code#56208"
+    assert source_label("https://github.com/geelen/mcp-remote/pull/262#issuecomment-1") == "geelen/mcp-remote#262"
+    assert source_label("https://github.com/openai/codex/releases/tag/rust-v0.46.0") == "openai/codex rust-v0.46.0"
+
+
+def test_the_facts_table_has_a_real_header_row():
+    _, body = split(pages()["errors/demo-tool-widget-refused.md"])
+    assert "| Fact | Details |\n|---|---|\n| **Tool** |" in body
+    assert "| | |" not in body
 
 
 def test_meta_description_and_structured_data():
@@ -70,7 +114,9 @@ def test_meta_description_and_structured_data():
     types = [item["@type"] for item in graph]
     assert types == ["TechArticle", "FAQPage", "BreadcrumbList"]
     assert graph[0]["dateModified"] == "2026-02-03"
-    assert len(graph[1]["mainEntity"]) == 4
+    # The FAQPage carries the record's own questions and the status answer, nothing generic.
+    assert [q["name"] for q in graph[1]["mainEntity"]] == [
+        "Is any data lost?", "Why does only the first call time out?", "Is this fixed?"]
     crumbs = [item["name"] for item in graph[2]["itemListElement"]]
     assert crumbs == ["Home", "Test Fixtures", "Demo Tool", "Widget request timed out"]
     assert graph[2]["itemListElement"][2]["item"] == "https://kb.example/tools/demo-tool/"
@@ -95,7 +141,7 @@ def test_fenced_signature_cannot_close_its_code_block():
 def test_tool_and_category_pages_list_records_with_counts():
     site = pages()
     assert "2 errors in [Test Fixtures](../categories/test-fixtures.md)" in site["tools/demo-tool.md"]
-    assert "| [Widget request timed out](../errors/demo-tool-widget-timeout.md) | Workaround | 2026-02-03 |" in site[
+    assert "| [Widget request timed out](../errors/demo-tool-widget-timeout.md) | Fixed | 2026-02-03 |" in site[
         "tools/demo-tool.md"]
     assert "| [Demo Tool](../tools/demo-tool.md) | 2 |" in site["categories/test-fixtures.md"]
     assert "| [Demo Tool](../tools/demo-tool.md) | [Test Fixtures](../categories/test-fixtures.md) | 2 |" in site[

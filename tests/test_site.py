@@ -35,12 +35,15 @@ def read(site, path):
 def test_record_page_has_sections_structured_data_and_edit_link(fixture_site):
     page = read(fixture_site, "errors/demo-tool-widget-timeout/index.html")
     headings = [html.unescape(h) for h in re.findall(r'<h2 id="[^"]*">([^<]+)', page)]
-    assert headings == ["What this error means", "Common causes", "How to fix it", "How to prevent it", "FAQ",
-                        "Sources", "Related errors"]
+    assert headings == ["What this error means", "Common causes", "How to fix it", "Checks by platform",
+                        "How to prevent it", "FAQ", "Sources", "Related errors"]
     head = page.split("</head>")[0]
     scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', head, re.S)
     assert [item["@type"] for item in json.loads(scripts[0])] == ["TechArticle", "FAQPage", "BreadcrumbList"]
     assert '<meta name="description" content="The demo tool asked a widget' in head
+    # The wording's source, as a link under its signature block, and a facts table with a real header.
+    assert '<p class="kb-seen">Wording from <a href="https://example.org/issues/1">' in page
+    assert re.search(r"<thead>\s*<tr>\s*<th>Fact</th>\s*<th>Details</th>", page)
     edit = "https://github.com/error-atlas/error-atlas/edit/main/signatures/demo-tool/demo-tool-widget-timeout.yaml"
     assert f'href="{edit}"' in page
     assert "md-clipboard" in page or "content.code.copy" in page  # copy buttons on code blocks

@@ -112,3 +112,23 @@ def test_the_example_in_contributing_is_a_valid_record(tmp_path):
     (folder / refused.name).write_text(refused.read_text())
     result = validate_folder(tmp_path / "signatures")
     assert [p.text() for p in result.problems] == []
+
+
+def test_a_signature_mapping_gives_the_engine_its_text_and_the_page_its_source():
+    from generator.lookup import Matcher, build_index
+
+    record = next(r for r in validate_folder(FIXTURES / "valid").records if r.id == "demo-tool-widget-timeout")
+    assert record.signatures == ["Error: widget {widget} timed out after {ms} ms", "Widget {widget}: no answer in {seconds}s"]
+    assert record.signature_sources == [{"source": "https://example.org/issues/1", "seen": "1.2 and later"}, None]
+    index = build_index([record])
+    assert index["records"][0]["signatures"] == record.signatures
+    assert Matcher(index).lookup("Error: widget 'x' timed out after 5 ms")[0].confidence == "exact"
+
+
+def test_a_signature_mapping_without_text_is_reported_once(valid_records):
+    path = valid_records / "demo-tool" / "demo-tool-widget-timeout.yaml"
+    text = path.read_text().replace('  - text: "Error: widget {widget} timed out after {ms} ms"\n    source:', "  - source:")
+    path.write_text(text.replace("  - \"Error: widget 'alpha' timed out after 30000 ms\"\n", ""))
+    problems = validate_folder(valid_records).problems
+    assert [(p.code, p.message.split(":")[0]) for p in problems] == [
+        ("EA009", "missing required field 'text' in signatures.0")]

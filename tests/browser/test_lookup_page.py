@@ -137,8 +137,8 @@ def test_no_match_offers_a_redacted_contribute_link(page, base_url):
     for secret in SECRETS.values():
         assert secret not in link and secret not in unquote(link) and secret not in skeleton
     assert "[REDACTED token]" in skeleton and "[REDACTED e-mail]" in skeleton and ":[REDACTED]@" in skeleton
-    for field in ("title", "tool", "category", "signatures", "examples", "meaning", "causes", "fixes", "sources",
-                  "updated"):
+    for field in ("title", "tool", "category", "signatures", "examples", "meaning", "causes", "fixes", "faq",
+                  "sources", "status", "verified", "updated"):
         assert re.search(rf"^{field}:", skeleton, re.M), field
     assert "TODO" in skeleton and "frobnicate" in skeleton
     note = page.text_content("#contribute-note")

@@ -144,7 +144,7 @@ test("the skeleton is valid-looking YAML with every required field and the redac
   const template = L.proposeTemplate(L.errorLine(paste));
   const text = L.skeleton(paste, template, "", "", "2026-01-02");
   for (const field of ["title", "tool", "category", "signatures", "examples", "meaning", "causes", "fixes",
-    "sources", "updated"]) {
+    "faq", "sources", "status", "verified", "updated"]) {
     assert.match(text, new RegExp(`^${field}:`, "m"), field);
   }
   assert.ok(!text.includes("abcdef123456") && !text.includes("me@example.org"));
