@@ -1,6 +1,6 @@
 """Accuracy of the lookup engine on real pastes, beside plain rapidfuzz baselines.
 
-    python bench/lookup_accuracy.py [--corpus DIR ...] [--split dev|test|all] [--show-misses]
+    python bench/lookup_accuracy.py [--corpus DIR ...] [--split dev|test|all] [--show-misses] [--examples]
 
 Two corpora, each a folder of signatures, pastes copied verbatim from public
 issue threads (each with its source URL, its kind and the id it should find)
@@ -226,6 +226,27 @@ def run_corpus(corpus: Path, splits: list[str], show_misses: bool, derived: bool
     return summary
 
 
+def examples(corpus: Path) -> None:
+    """One dev paste of each kind with what the engine answers (dev only: test stays unread)."""
+    signatures, pastes, _ = load(corpus)
+    which = split_of(corpus)
+    matcher = Matcher(corpus_index(signatures))
+    shown = set()
+    for paste in pastes:
+        if which(paste["source"]) != "dev" or paste["kind"] in shown:
+            continue
+        shown.add(paste["kind"])
+        answer = matcher.search(paste["text"], limit=3, weak=3)
+        lines = paste["text"].strip().splitlines()
+        excerpt = "\n    ".join(lines[:6] + (["    ..."] if len(lines) > 6 else []))
+        print(f"\n[{paste['kind']}] {paste['source']}\n    {excerpt}")
+        print(f"  expected {paste['id_expected']}; signature {next(s for s in signatures if s['id'] == paste['id_expected'])['signatures'][0]!r}")
+        for match in answer.matches + answer.weak:
+            print(f"  -> {match.id} [{match.confidence}, score {match.score}] line {match.line}")
+        if not answer.matches and not answer.weak:
+            print("  -> no match")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, action="append",
@@ -235,9 +256,14 @@ def main() -> int:
     parser.add_argument("--show-misses", action="store_true",
                         help="print each paste the engine ranks wrong and each false match (never use on test "
                              "to tune)")
+    parser.add_argument("--examples", action="store_true",
+                        help="print one dev paste of each kind with the engine's answer, and stop")
     parser.add_argument("--no-derived", action="store_true",
                         help="leave out the derived truncated and typo variants of bench/corpus's pastes")
     args = parser.parse_args()
+    if args.examples:
+        examples((args.corpus or CORPORA)[0])
+        return 0
     for corpus in args.corpus or CORPORA:
         if not (corpus / "split.yaml").exists() and not any(corpus.glob("pastes*.yaml")):
             print(f"{corpus}: no corpus here", file=sys.stderr)

@@ -127,6 +127,7 @@ class _Template:
     template: Template
     words: list[str]  # normalised literal words, in order
     word_set: frozenset
+    required: frozenset  # the words an exact match needs (required_words)
     sequence: list[str]  # the words, with SLOT where a placeholder stands
     weight: float  # total IDF of its words: how much the template says
     starts: frozenset  # positions in `sequence` where a part of the message starts (after the first)
@@ -173,9 +174,10 @@ def prepare(index: dict) -> dict:
     weights = []
     for number, words in enumerate(word_sets):
         weights.append(math.fsum(idf[word] for word in words) or 1.0)
-        if words:
+        required = required_words(texts[number]) or words
+        if required:
             # The rarest word: a paste without it cannot match this template exactly.
-            anchors[max(words, key=lambda w: (idf[w], w))].append(number)
+            anchors[max(required, key=lambda w: (idf[w], w))].append(number)
         for word in words:
             if document_count[word] <= common:
                 postings[word].append(number)
@@ -189,6 +191,26 @@ def prepare(index: dict) -> dict:
     codes = {code: numbers for code, numbers in code_templates.items() if len(code_records[code]) == 1}
     return {"owners": owners, "texts": texts, "sequences": sequences, "starts": starts, "weights": weights,
             "idf": idf, "postings": dict(postings), "anchors": dict(anchors), "codes": codes}
+
+
+def required_words(text: str) -> set[str]:
+    """The words a paste must hold for the template to match it exactly.
+
+    A literal word glued to a placeholder ("after {ms}ms") is left out: in the
+    paste it is part of one word with the value ("60031ms").
+    """
+    parts = parse_template(text).parts
+    required = set()
+    for index, part in enumerate(parts):
+        if not isinstance(part, str):
+            continue
+        words = normalize.tokens(part)
+        if words and index > 0 and part[:1].isalnum():
+            words = words[1:]
+        if words and index < len(parts) - 1 and part[-1:].isalnum():
+            words = words[:-1]
+        required.update(words)
+    return required
 
 
 def template_sequence(text: str) -> tuple[list[str], list[int]]:
@@ -235,7 +257,8 @@ class Matcher:
             for word in sequence:
                 slots.append(slots[-1] + (word == SLOT))
             template = _Template(state["owners"][number], text, parse_template(text), words, frozenset(words),
-                                 sequence, state["weights"][number], frozenset(state["starts"][number]), slots)
+                                 frozenset(required_words(text) or words), sequence, state["weights"][number],
+                                 frozenset(state["starts"][number]), slots)
             self._templates[number] = template
         return template
 
@@ -348,7 +371,7 @@ class Matcher:
         found = []
         for word in sorted(present):
             for number in self.anchors.get(word, ()):
-                if self.template(number).word_set <= present:
+                if self.template(number).required <= present:
                     found.append(number)
         return found
 
@@ -402,7 +425,7 @@ class Matcher:
                 if end - start >= WINDOW and len(words) >= size:
                     break
                 if words:
-                    breaks.append(len(words))
+                    breaks = breaks + [len(words)]  # where each line after the first starts
                 words = words + lines[end].words
                 present = template.word_set.intersection(words)
                 windows.append((math.fsum(self.idf[w] for w in present), -len(words), start, words, breaks))
@@ -607,7 +630,7 @@ def scan(matcher: Matcher, lines) -> list[Finding]:
         for word in sorted(words):  # a stable order, so a line matching two templates reports the same one
             for template_number in matcher.anchors.get(word, ()):
                 template = matcher.template(template_number)
-                if not template.word_set <= words:
+                if not template.required <= words:
                     continue
                 hit = template.template.regex.search(text)
                 if hit is None:

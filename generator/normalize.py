@@ -30,7 +30,7 @@ WORD = re.compile(r"[a-z0-9]+")
 # Error codes name one error whatever the wording around them: ERR_REQUIRE_ESM, ETARGET, EADDRINUSE,
 # E404, NU1101, CS0246, NETSDK1045, INSTALL_FAILED_UPDATE_INCOMPATIBLE. Found in the case they are
 # printed in; a few capitalised words that look like codes are not.
-CODE = re.compile(r"(?<![A-Za-z0-9_])(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|E[A-Z]{4,}|E\d{3}|[A-Z]{1,10}-?\d{4,6})"
+CODE = re.compile(r"(?<![A-Za-z0-9_])(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|E[A-Z]{4,}|E[0-9]{3}|[A-Z]{1,10}-?[0-9]{4,6})"
                   r"(?![A-Za-z0-9_])")
 NOT_CODES = frozenset({"ERROR", "ERRORS", "EXCEPTION", "EXPECTED", "EXITED", "EMPTY", "ENABLED", "EXPIRED",
                        "ENTRY", "EVENT", "EXPORT", "EXTERNAL"})

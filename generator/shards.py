@@ -12,9 +12,11 @@ what the shards carry:
   by the reader with portable_math.log), the number of templates (total) and
   the "common" cut-off: words in more than `common` templates propose no
   fuzzy candidates, so they have no postings;
-- the postings (word -> templates) and the anchors (word -> templates whose rarest word it is, with their other words,
-  so the reader checks "every word of the template is in the paste" before
-  fetching anything else);
+- the postings (word -> templates) and the anchors (word -> templates whose rarest word it is, with the
+  other words an exact match requires, so the reader checks "every word of the template is in the paste"
+  before fetching anything else);
+- the error codes that only one record prints (ETARGET, CS0246), under "!" + code in the word shards,
+  with their templates: a paste that prints one gets that record as a possible match;
 - the template weights, since the fuzzy candidates are ranked by covered
   weight / template weight over every template a paste's words reach (tens
   of thousands for a paste of common words). A posting carries its template's
@@ -42,10 +44,11 @@ import os
 from collections import defaultdict
 from pathlib import Path
 
-from .lookup import INDEX_FORMAT, INDEX_VERSION, SLOT, build_index, prepare
+from .lookup import INDEX_FORMAT, INDEX_VERSION, SLOT, build_index, prepare, required_words
 
 SHARDS_FORMAT = "error-atlas-lookup-shards"
-SHARDS_VERSION = 1
+SHARDS_VERSION = 2  # 2: anchors list the words an exact match requires; error codes under "!" + code
+CODE_KEY = "!"
 SHARDS_DIR = "lookup-index"  # next to lookup-index.json: lookup-index/manifest.json, lookup-index/<build>/...
 # Above this many signatures the build writes the sharded index too (and the page uses it). Below it the
 # whole index is small enough (about 0.5 MB gzipped at 10,000 records) that one file is simpler and faster.
@@ -116,9 +119,13 @@ def build_shards(index: dict, word_shards: int | None = None, template_shard_siz
         postings = state["postings"].get(word, [])
         gaps = [number - previous for previous, number in zip([0] + postings, postings)]
         coarse = [math.floor(state["weights"][number] * weight_scale) for number in postings]
-        anchors = [[number, [w for w in word_sets[number] if w != word]]
+        anchors = [[number, sorted(w for w in (required_words(state["texts"][number]) or word_sets[number])
+                                   if w != word)]
                    for number in state["anchors"].get(word, [])]
         words_out[fnv1a(word) % word_shards][word] = [df[word], gaps, coarse, anchors]
+    # Error codes that name one record's error, under "!" + code (no word starts with "!"): their templates.
+    for code, numbers in sorted(state["codes"].items()):
+        words_out[fnv1a(CODE_KEY + code) % word_shards][CODE_KEY + code] = numbers
 
     # Template shards: templates [first, first + size), each [record, text, weight, df of its sorted words],
     # and the records they belong to (id, title, tool).

@@ -10,8 +10,8 @@ import pytest
 
 from helpers import ROOT
 from generator import portable_math
-from generator.lookup import SLOT, Matcher, prepare
-from generator.shards import (SHARD_ABOVE, SHARDS_DIR, SHARDS_ENV, SHARDS_FORMAT, SHARDS_VERSION, build_shards,
+from generator.lookup import required_words, SLOT, Matcher, prepare
+from generator.shards import (CODE_KEY, SHARD_ABOVE, SHARDS_DIR, SHARDS_ENV, SHARDS_FORMAT, SHARDS_VERSION, build_shards,
                               fnv1a, shard_files, wants_shards)
 from generator.validate import validate_folder
 
@@ -37,9 +37,12 @@ def test_every_word_and_template_is_in_exactly_one_shard(index, sizes):
     assert (manifest["format"], manifest["version"]) == (SHARDS_FORMAT, SHARDS_VERSION)
     assert sorted(words) == list(range(manifest["word_shards"]))
     assert sorted(templates) == list(range(manifest["template_shards"]))
-    seen_words = [word for shard in words.values() for word in shard]
+    seen_words = [word for shard in words.values() for word in shard if not word.startswith(CODE_KEY)]
     assert len(seen_words) == len(set(seen_words)) == manifest["words"] == len(state["idf"])
     assert set(seen_words) == set(state["idf"])
+    seen_codes = {key[len(CODE_KEY):]: shard[key] for shard in words.values() for key in shard
+                  if key.startswith(CODE_KEY)}
+    assert seen_codes == state["codes"]  # each error code that names one record, with its templates
     for number, shard in words.items():
         assert all(fnv1a(word) % manifest["word_shards"] == number for word in shard)
     numbers = [shard["first"] + i for shard in templates.values() for i in range(len(shard["templates"]))]
@@ -57,7 +60,10 @@ def test_the_shards_carry_what_the_matcher_derives(index):
     manifest, words, templates = split(build_shards(index, word_shards=16, template_shard_size=8))
     scale = manifest["weight_scale"]
     for shard in words.values():
-        for word, (df, gaps, coarse, anchors) in shard.items():
+        for word, entry in shard.items():
+            if word.startswith(CODE_KEY):
+                continue  # an error code's templates (checked above)
+            df, gaps, coarse, anchors = entry
             assert portable_math.log(1 + manifest["total"] / df) == state["idf"][word]
             postings = [sum(gaps[:i + 1]) for i in range(len(gaps))]
             assert postings == state["postings"].get(word, [])
@@ -65,8 +71,9 @@ def test_the_shards_carry_what_the_matcher_derives(index):
             for number, q in zip(postings, coarse):
                 assert q / scale <= state["weights"][number] < (q + 1) / scale
             assert [a[0] for a in anchors] == state["anchors"].get(word, [])
-            for number, others in anchors:
-                assert set(others) | {word} == set(state["sequences"][number]) - {SLOT}
+            for number, others in anchors:  # the other words an exact match requires
+                assert set(others) | {word} == (required_words(state["texts"][number]) or
+                                               set(state["sequences"][number]) - {SLOT})
     for shard in templates.values():
         for i, (owner, text, weight, dfs) in enumerate(shard["templates"]):
             number = shard["first"] + i

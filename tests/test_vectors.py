@@ -25,7 +25,8 @@ def regenerated():
     return make_vectors.build(records_snapshot=stored)
 
 
-@pytest.mark.parametrize("name", ["corpus.json", "records.json", "synthetic.json", "primitives.json", "unicode.json"])
+@pytest.mark.parametrize("name", ["corpus.json", "wild.json", "records.json", "synthetic.json", "primitives.json",
+                                  "unicode.json"])
 def test_committed_vectors_are_current(regenerated, name):
     committed = (make_vectors.HERE / name).read_text(encoding="utf-8")
     assert make_vectors.dump(regenerated[name]) == committed, f"{name}: {HINT}"

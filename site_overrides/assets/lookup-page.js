@@ -16,6 +16,7 @@
   var HAND_OFF = "kb-paste";
   var RESULTS = 5;
   var SEARCH_RESULTS = 3;
+  var WEAK_SHOWN = 3;  // "not sure" records shown below the credible ones (kb lookup shows as many)
   var matcherPromise = null;
 
   // -- where things are ---------------------------------------------------------------
@@ -65,7 +66,9 @@
   function wholeIndex() {
     return fetchJson(new URL("lookup-index.json", siteRoot()).href).then(function (index) {
       var matcher = new L.Matcher(index);
-      return { recordCount: index.records.length, lookup: function (text, limit) { return matcher.lookup(text, limit); } };
+      return { recordCount: index.records.length,
+        lookup: function (text, limit) { return matcher.lookup(text, limit); },
+        search: function (text, limit, weak) { return matcher.search(text, limit, weak); } };
     });
   }
 
@@ -77,7 +80,9 @@
       var index = new window.ErrorAtlasShards.ShardedIndex(manifest, function (path) {
         return fetchJson(base + path);
       });
-      return { recordCount: index.recordCount, lookup: function (text, limit) { return index.lookup(text, limit); } };
+      return { recordCount: index.recordCount,
+        lookup: function (text, limit) { return index.lookup(text, limit); },
+        search: function (text, limit, weak) { return index.search(text, limit, weak); } };
     });
   }
 
@@ -95,13 +100,23 @@
     return matcherPromise;
   }
 
-  /** The engine's answer as a Promise, whichever kind of engine it is (for the search box). */
+  /** The engine's answer ({matches, weak, lines, skipped}) as a Promise, whichever kind of engine it is. */
   function answer(engine, text, limit) {
     try {
-      return Promise.resolve(engine.lookup(text, limit));
+      return Promise.resolve(engine.search(text, limit, WEAK_SHOWN));
     } catch (error) {
       return Promise.reject(error);
     }
+  }
+
+  /** What a reader should know when a long paste was not read whole (lookup reads its start and end). */
+  function skippedNote(found) {
+    if (!found.skipped) return "";
+    return "This paste has " + found.lines.toLocaleString("en") + " lines: lines " +
+      found.skipped[0].toLocaleString("en") + " to " + found.skipped[1].toLocaleString("en") +
+      " were not read (the lookup reads the first " + L.HEAD_LINES.toLocaleString("en") + " and the last " +
+      (L.MAX_LINES - L.HEAD_LINES).toLocaleString("en") + "). Paste the part around the error, or run " +
+      "kb scan on the whole log.";
   }
 
   // -- DOM helpers (text only) -------------------------------------------------------
@@ -145,7 +160,8 @@
     link.href = pageOf(match.id);
     if (rank === 0) link.setAttribute("aria-keyshortcuts", "Enter");
     head.appendChild(link);
-    var badge = element("span", "kb-confidence kb-confidence--" + match.confidence, match.confidence);
+    var badge = element("span", "kb-confidence kb-confidence--" + match.confidence,
+      match.confidence === "weak" ? "not sure" : match.confidence);
     badge.title = "score " + match.score + " of 100";
     head.appendChild(badge);
     item.appendChild(head);
@@ -204,6 +220,9 @@
     var note = document.getElementById("contribute-note");
     var preview = document.getElementById("contribute-preview");
     var tool = document.getElementById("contribute-tool");
+    var unsure = document.getElementById("lookup-unsure");
+    var weakList = document.getElementById("lookup-weak");
+    var skipped = document.getElementById("lookup-skipped");
     var matcher = null;
     var timer = null;
     var lastMs = 0;
@@ -235,22 +254,31 @@
       return L.pyStrip(text || "");
     }
 
-    function show(paste, found, started) {
+    function show(paste, answered, started) {
       lastMs = performance.now() - started;
+      var found = answered.matches;
       best = found.length ? found[0] : null;
       var list = document.createDocumentFragment();
       found.forEach(function (match, rank) { list.appendChild(resultItem(match, rank)); });
       results.replaceChildren(list);
+      var leads = document.createDocumentFragment();
+      answered.weak.forEach(function (match) { leads.appendChild(resultItem(match, -1)); });
+      weakList.replaceChildren(leads);
+      unsure.hidden = !answered.weak.length;
+      skipped.textContent = skippedNote(answered);
+      skipped.hidden = !answered.skipped;
+      var unsureSaid = answered.weak.length ? " Not sure: " + answered.weak.length +
+        (answered.weak.length === 1 ? " record comes close" : " records come close") + " (listed below)." : "";
       if (!pyStrip(paste)) {
         empty.hidden = true;
         say("Ready: paste an error above.");
       } else if (found.length) {
         empty.hidden = true;
         say(found.length + (found.length === 1 ? " match" : " matches") + ". Best: " + found[0].title + " (" +
-          found[0].confidence + "). Press Enter to open it.");
+          found[0].confidence + "). Press Enter to open it." + unsureSaid);
       } else {
         showNoMatch(paste);
-        say("No match: no record explains this error yet.");
+        say("No match: no record explains this error with confidence." + unsureSaid);
       }
       results.setAttribute("data-lookups", String(++lookups));
       root.setAttribute("data-state", !pyStrip(paste) ? "empty" : found.length ? "results" : "no-match");
@@ -267,18 +295,19 @@
       var paste = input.value;
       var started = performance.now();
       var ticket = ++tickets;
-      var found = pyStrip(paste) ? matcher.lookup(paste, RESULTS) : [];
-      if (Array.isArray(found)) {  // the whole index answers at once
+      var none = { matches: [], weak: [], lines: 0, skipped: null };
+      var found = pyStrip(paste) ? matcher.search(paste, RESULTS, WEAK_SHOWN) : none;
+      if (typeof found.then !== "function") {  // the whole index answers at once
         pending = false;
         show(paste, found, started);
         return;
       }
       // The sharded index answers once the shards it needs are in; only the latest paste's answer shows.
       pending = true;
-      found.then(function (matches) {
+      found.then(function (answered) {
         if (ticket !== tickets) return;
         pending = false;
-        show(paste, matches, started);
+        show(paste, answered, started);
       }, function () {
         if (ticket !== tickets) return;
         pending = false;
@@ -376,13 +405,14 @@
     if (container.firstElementChild !== block) container.insertBefore(block, container.firstChild);
     loadMatcher().then(function (engine) {
       return answer(engine, query, SEARCH_RESULTS);
-    }).then(function (found) {
+    }).then(function (answered) {
       if (searchQuery(input) !== query) return;  // a newer query is on its way
+      var found = answered.matches;
       var content = document.createDocumentFragment();
       content.appendChild(element("div", "kb-search-lookup__meta", found.length
         ? "Error lookup: " + found.length + (found.length === 1 ? " record explains" : " records explain") +
           " this error (Enter opens the first)"
-        : "Error lookup: no record explains this error."));
+        : "Error lookup: no record explains this error with confidence."));
       var list = element("ol", "kb-search-lookup__list");
       found.forEach(function (match, rank) {
         var item = element("li", "kb-search-lookup__item");
@@ -403,6 +433,30 @@
         list.appendChild(item);
       });
       content.appendChild(list);
+      if (answered.weak.length) {
+        content.appendChild(element("div", "kb-search-lookup__meta kb-search-lookup__unsure",
+          "Not sure: the closest records, below the confidence threshold"));
+        var leads = element("ol", "kb-search-lookup__list kb-search-lookup__list--weak");
+        answered.weak.forEach(function (match) {
+          var item = element("li", "kb-search-lookup__item kb-search-lookup__item--weak");
+          item.setAttribute("data-id", match.id);
+          var link = element("a", "md-search-result__link kb-search-lookup__link");
+          link.href = pageOf(match.id);
+          link.tabIndex = -1;
+          var article = element("article", "md-search-result__article md-typeset");
+          article.setAttribute("data-md-score", "0");  // never the one Enter opens
+          article.appendChild(element("h2", null, match.title));
+          var meta = element("p", "kb-search-lookup__why");
+          meta.appendChild(element("span", "kb-confidence kb-confidence--weak", "not sure"));
+          meta.appendChild(document.createTextNode(" " + match.line_text));
+          article.appendChild(meta);
+          link.appendChild(article);
+          item.appendChild(link);
+          leads.appendChild(item);
+        });
+        content.appendChild(leads);
+      }
+      if (answered.skipped) content.appendChild(element("div", "kb-search-lookup__meta", skippedNote(answered)));
       var open = element("a", "kb-search-lookup__more");
       // Material's Enter reads data-md-score on the first child of every link in the results.
       var label = element("span", null, "Open the full lookup");

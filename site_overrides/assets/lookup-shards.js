@@ -6,7 +6,9 @@
  *   2. the word shards of the paste's words: each word's document frequency
  *      (its IDF), its postings and the templates it anchors;
  *   3. the template shards of the templates those words propose as exact or
- *      fuzzy candidates: text, owner record, exact weight, df of their words.
+ *      fuzzy candidates (and of the error codes the paste prints, which the
+ *      word shards hold under "!" + code): text, owner record, exact weight,
+ *      df of their words.
  * Then lookup.js's own Matcher runs on that subset, so the answers are those
  * of the whole index (tests/js/shards.test.js checks it on every vector).
  *
@@ -27,8 +29,9 @@
   "use strict";
 
   var SHARDS_FORMAT = "error-atlas-lookup-shards";
-  var SHARDS_VERSION = 1;
+  var SHARDS_VERSION = 2;
   var MANIFEST = "manifest.json";
+  var CODE_KEY = "!";  // word shards hold error codes under "!" + code: [their template numbers]
   var own = Object.prototype.hasOwnProperty;
   var utf8 = new TextEncoder();
 
@@ -54,9 +57,10 @@
     // What lookup.js's Matcher reads, filled in as shards arrive. Every value is the whole index's own
     // (a word's IDF, a template's weight), so more of it never changes an answer.
     this.state = {
-      total: manifest.total, owners: [], texts: [], sequences: [], weights: [], idf: new Map(),
-      postings: null, anchors: null
+      total: manifest.total, owners: [], texts: [], sequences: [], starts: [], weights: [], idf: new Map(),
+      postings: null, anchors: null, codes: new Map()
     };
+    this.codeEntries = new Map();  // code -> its template numbers; null: no record's identifying code
     this.records = [];  // by record number (sparse): {id, title, tool}
     this.templates = new Map();  // the Matcher's parsed templates, shared by every lookup
     this.loadedTemplates = new Set();
@@ -87,6 +91,25 @@
       return self.file("words/" + shard + ".json").then(function (content) {
         wanted.get(shard).forEach(function (word) {
           self.entries.set(word, own.call(content, word) ? self.decodeWord(word, content[word]) : null);
+        });
+      });
+    }));
+  };
+
+  /** Fetch the word shards that hold these error codes (under "!" + code) and keep their template numbers. */
+  ShardedIndex.prototype.loadCodes = function (codes) {
+    var self = this;
+    var wanted = new Map();
+    codes.forEach(function (code) {
+      if (self.codeEntries.has(code)) return;
+      var shard = fnv1a(CODE_KEY + code) % self.manifest.word_shards;
+      if (!wanted.has(shard)) wanted.set(shard, []);
+      wanted.get(shard).push(code);
+    });
+    return Promise.all(Array.from(wanted.keys()).map(function (shard) {
+      return self.file("words/" + shard + ".json").then(function (content) {
+        wanted.get(shard).forEach(function (code) {
+          self.codeEntries.set(code, own.call(content, CODE_KEY + code) ? content[CODE_KEY + code] : null);
         });
       });
     }));
@@ -126,10 +149,12 @@
     for (var i = 0; i < content.templates.length; i++) {
       var item = content.templates[i];  // [record, text, weight, df of its distinct words, sorted]
       var number = first + i;
-      var sequence = L.templateSequence(item[1]);
+      var made = L.templateSequence(item[1]);
+      var sequence = made.sequence;
       state.owners[number] = item[0];
       state.texts[number] = item[1];
       state.sequences[number] = sequence;
+      state.starts[number] = made.starts;
       state.weights[number] = item[2];
       var words = Array.from(new Set(sequence.filter(function (word) { return word !== L.SLOT; })))
         .sort(L.byString);
@@ -142,11 +167,11 @@
 
   /**
    * The fuzzy candidates of search(), without every template's exact weight: the templates that could
-   * be among the CANDIDATES best by covered weight / weight. Postings carry floor(weight * scale), so
-   * each template's weight lies in [q / scale, (q + 1) / scale] and, division being monotonic, its key
-   * between covered / high and covered / low (as doubles, exactly). A template whose highest possible
-   * key is below the CANDIDATES-th best lowest key cannot be a candidate; the others are ranked by
-   * Matcher.fuzzyCandidates itself once their exact weights are in.
+   * be among the CANDIDATES best by covered weight / min(weight, cap). Postings carry
+   * floor(weight * scale), so each template's weight lies in [q / scale, (q + 1) / scale] and, min and
+   * division being monotonic, its key between covered / min(high, cap) and covered / min(low, cap) (as
+   * doubles, exactly). A template whose highest possible key is below the CANDIDATES-th best lowest key
+   * cannot be a candidate; the others are ranked by Matcher.fuzzyCandidates once their weights are in.
    */
   ShardedIndex.prototype.possibleCandidates = function (sorted) {
     var covered = new Map();
@@ -165,22 +190,30 @@
     var numbers = Array.from(covered.keys());
     if (numbers.length <= L.CANDIDATES) return numbers;
     var scale = this.manifest.weight_scale;
-    var lows = numbers.map(function (n) { return covered.get(n) / ((coarse.get(n) + 1) / scale); });
+    var cap = L.CANDIDATE_CAP * L.log(1 + this.manifest.total);
+    var lows = numbers.map(function (n) { return covered.get(n) / Math.min((coarse.get(n) + 1) / scale, cap); });
     var threshold = lows.slice().sort(function (a, b) { return b - a; })[L.CANDIDATES - 1];
     return numbers.filter(function (n) {
       var q = coarse.get(n);
-      return q === 0 || covered.get(n) / (q / scale) >= threshold;
+      return q === 0 || covered.get(n) / Math.min(q / scale, cap) >= threshold;
     });
   };
 
   /** Ranked matches for a paste, best first, as Matcher.lookup on the whole index: a Promise. */
   ShardedIndex.prototype.lookup = function (text, limit) {
+    return this.search(text, limit, 0).then(function (answer) { return answer.matches; });
+  };
+
+  /** As Matcher.search on the whole index ({matches, weak, lines, skipped}): a Promise. */
+  ShardedIndex.prototype.search = function (text, limit, weak) {
     var self = this;
-    var lines = L.Matcher.prototype.lines(text);
-    if (!lines.length) return Promise.resolve([]);
+    var read = L.Matcher.prototype.lines(text);
+    var lines = read.lines;
+    if (!lines.length) return Promise.resolve({ matches: [], weak: [], lines: read.total, skipped: read.skipped });
     var present = L.presentWords(lines);
     var sorted = Array.from(present).sort(L.byString);
-    return this.loadWords(sorted).then(function () {
+    var pasted = Array.from(L.codes(lines.map(function (line) { return line.text; }).join("\n")));
+    return Promise.all([this.loadWords(sorted), this.loadCodes(pasted)]).then(function () {
       // Exact candidates: templates anchored on a paste word whose other words are all in the paste.
       var anchors = new Map();
       var needed = new Set();
@@ -195,6 +228,13 @@
       });
       var possible = new Set(self.possibleCandidates(sorted));
       possible.forEach(function (number) { needed.add(number); });
+      var codes = new Map();
+      pasted.forEach(function (code) {
+        var numbers = self.codeEntries.get(code);
+        if (!numbers) return;
+        codes.set(code, numbers);
+        needed.add(numbers[0]);
+      });
       return self.loadTemplates(needed).then(function () {
         // Postings cut down to the possible candidates: their covered weights and order are unchanged.
         var postings = new Map();
@@ -204,11 +244,11 @@
             postings.set(word, entry.postings.filter(function (number) { return possible.has(number); }));
           }
         });
-        var state = Object.assign({}, self.state, { postings: postings, anchors: anchors });
+        var state = Object.assign({}, self.state, { postings: postings, anchors: anchors, codes: codes });
         var matcher = new L.Matcher({ format: L.INDEX_FORMAT, version: L.INDEX_VERSION, records: self.records },
           state);
         matcher.templates = self.templates;
-        return matcher.lookup(text, limit);
+        return matcher.search(text, limit, weak);
       });
     });
   };

@@ -23,18 +23,31 @@
 
   var INDEX_FORMAT = "error-atlas-lookup-index";
   var INDEX_VERSION = 1;
+  // The constants of generator/lookup.py, which explains each.
   var LIKELY = 80;
   var POSSIBLE = 65;
+  var WEAK = 40;
   var MAX_LINE = 2000;
   var MAX_LINES = 5000;
+  var HEAD_LINES = 1000;
   var CANDIDATES = 40;
+  var CANDIDATE_CAP = 4.0;
   var WINDOW = 3;
+  var MAX_WINDOW = 30;
   var FINE_WINDOWS = 3;
   var PENALTY = 30;
   var CUT_OFF = 0.2;
+  var CUT_CAP = 0.8;
   var MIN_INFORMATION = 1.5;
   var SHOWN = 0.3;
+  var FRAGMENT = 3.0;
+  var RELIEF = 4.0;
+  var DROP = 0.5;
+  var DROP_SHARE = 0.34;
   var SLOT = "\x00";
+  var VALUE_WORDS = 4;
+  var CODE_SCORE = 70;
+  var DROPPED = -1;
   var MAX_VALUE = 200;
 
   // ---------------------------------------------------------------------------
@@ -46,6 +59,8 @@
   var PY_SPACE = "\\t\\n\\x0b\\x0c\\r\\x1c-\\x20\\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
   var PY_STRIP = new RegExp("^[" + PY_SPACE + "]+|[" + PY_SPACE + "]+$", "g");
   var PY_SPACES = new RegExp("[" + PY_SPACE + "]+");
+  // lookup.BOUNDARY: where a message's parts meet (Python's \s is Unicode whitespace).
+  var BOUNDARY = new RegExp("[.,:;!?](?=[" + PY_SPACE + "])|\\n|[" + PY_SPACE + "][-\\u2013\\u2014][" + PY_SPACE + "]");
 
   function pyStrip(text) {
     return text.replace(PY_STRIP, "");
@@ -324,6 +339,19 @@
     return text.replace(ANSI, "").replace(CONTROL, " ");
   }
 
+  // normalize.CODE: error codes that name one error (ERR_REQUIRE_ESM, ETARGET, E404, NU1101, CS0246).
+  var CODE = /(?<![A-Za-z0-9_])(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+|E[A-Z]{4,}|E[0-9]{3}|[A-Z]{1,10}-?[0-9]{4,6})(?![A-Za-z0-9_])/g;
+  var NOT_CODES = new Set(["ERROR", "ERRORS", "EXCEPTION", "EXPECTED", "EXITED", "EMPTY", "ENABLED", "EXPIRED",
+    "ENTRY", "EVENT", "EXPORT", "EXTERNAL"]);
+
+  /** The error codes in a text, lowercased (normalize.codes). */
+  function codes(text) {
+    var found = new Set();
+    var all = text.match(CODE) || [];
+    for (var i = 0; i < all.length; i++) if (!NOT_CODES.has(all[i])) found.add(all[i].toLowerCase());
+    return found;
+  }
+
   function tokens(text) {
     text = text.toLowerCase();
     for (var k = 0; k < VARIABLE_KINDS.length; k++) {
@@ -554,7 +582,8 @@
 
   function confidence(score, exact) {
     if (exact) return "exact";
-    return score >= LIKELY ? "likely" : "possible";
+    if (score >= LIKELY) return "likely";
+    return score >= POSSIBLE ? "possible" : "weak";
   }
 
   function allWords(text, words) {
@@ -568,18 +597,48 @@
     return a < b ? -1 : a > b ? 1 : 0;
   }
 
-  /** A template's normalised words in order, SLOT where a placeholder stands (as prepare() makes them). */
+  /** Python's str.isalnum() for one character (letters and numbers of any script). */
+  var ALNUM = /^[\p{L}\p{N}]$/u;
+
+  /**
+   * A template's normalised words in order, SLOT where a placeholder stands, and where each part of the
+   * message after the first starts (lookup.template_sequence): {sequence, starts}.
+   */
   function templateSequence(text) {
     var sequence = [];
+    var starts = [];
     parseTemplate(text).forEach(function (part) {
-      if (typeof part === "string") {
-        var words = tokens(part);
-        for (var w = 0; w < words.length; w++) sequence.push(words[w]);
-      } else {
+      if (typeof part !== "string") {
         sequence.push(SLOT);
+        return;
+      }
+      var pieces = part.split(BOUNDARY);
+      for (var p = 0; p < pieces.length; p++) {
+        if (p && sequence.length && (!starts.length || starts[starts.length - 1] !== sequence.length)) {
+          starts.push(sequence.length);
+        }
+        var words = tokens(pieces[p]);
+        for (var w = 0; w < words.length; w++) sequence.push(words[w]);
       }
     });
-    return sequence;
+    return { sequence: sequence, starts: starts.filter(function (start) { return start < sequence.length; }) };
+  }
+
+  /** The words a paste must hold for an exact match (lookup.required_words): not those glued to a value. */
+  function requiredWords(text) {
+    var parts = parseTemplate(text);
+    var required = new Set();
+    parts.forEach(function (part, index) {
+      if (typeof part !== "string") return;
+      var words = tokens(part);
+      var chars = Array.from(part);
+      if (words.length && index > 0 && chars.length && ALNUM.test(chars[0])) words = words.slice(1);
+      if (words.length && index < parts.length - 1 && chars.length && ALNUM.test(chars[chars.length - 1])) {
+        words = words.slice(0, -1);
+      }
+      words.forEach(function (word) { required.add(word); });
+    });
+    return required;
   }
 
   /** Every word of a paste's lines, normalised and raw (what search() calls present). */
@@ -596,11 +655,14 @@
     var owners = [];
     var texts = [];
     var sequences = [];
+    var starts = [];
     index.records.forEach(function (record, number) {
       record.signatures.forEach(function (text) {
+        var made = templateSequence(text);
         owners.push(number);
         texts.push(text);
-        sequences.push(templateSequence(text));
+        sequences.push(made.sequence);
+        starts.push(made.starts);
       });
     });
     var wordSets = sequences.map(function (sequence) {
@@ -621,15 +683,8 @@
     var weights = [];
     wordSets.forEach(function (words, number) {
       var values = [];
-      var anchor = null;
-      var anchorWeight = -Infinity;
       words.forEach(function (word) {
-        var weight = idf.get(word);
-        values.push(weight);
-        if (weight > anchorWeight || (weight === anchorWeight && word > anchor)) {
-          anchor = word;
-          anchorWeight = weight;
-        }
+        values.push(idf.get(word));
         if (documentCount.get(word) <= common) {
           var list = postings.get(word);
           if (list === undefined) postings.set(word, list = []);
@@ -637,14 +692,43 @@
         }
       });
       weights.push(fsum(values) || 1.0);
+      var required = requiredWords(texts[number]);
+      if (!required.size) required = words;
+      var anchor = null;
+      var anchorWeight = -Infinity;
+      required.forEach(function (word) {
+        var weight = idf.get(word);
+        if (weight > anchorWeight || (weight === anchorWeight && word > anchor)) {
+          anchor = word;
+          anchorWeight = weight;
+        }
+      });
       if (anchor !== null) {
         var anchored = anchors.get(anchor);
         if (anchored === undefined) anchors.set(anchor, anchored = []);
         anchored.push(number);
       }
     });
-    return { owners: owners, texts: texts, sequences: sequences, weights: weights, idf: idf, postings: postings,
-      anchors: anchors };
+    return { owners: owners, texts: texts, sequences: sequences, starts: starts, weights: weights, idf: idf,
+      postings: postings, anchors: anchors, codes: identifyingCodes(texts, owners) };
+  }
+
+  /** Error codes that only one record's templates print: code -> its template numbers (lookup.prepare). */
+  function identifyingCodes(texts, owners) {
+    var records = new Map();
+    var templates = new Map();
+    texts.forEach(function (text, number) {
+      Array.from(codes(text)).sort(byString).forEach(function (code) {
+        if (!records.has(code)) { records.set(code, new Set()); templates.set(code, []); }
+        records.get(code).add(owners[number]);
+        templates.get(code).push(number);
+      });
+    });
+    var identifying = new Map();
+    templates.forEach(function (numbers, code) {
+      if (records.get(code).size === 1) identifying.set(code, numbers);
+    });
+    return identifying;
   }
 
   function Matcher(index, state) {
@@ -669,9 +753,15 @@
       var sequence = this.state.sequences[number];
       var words = sequence.filter(function (word) { return word !== SLOT; });
       var text = this.state.texts[number];
+      var slots = [0];
+      for (var s = 0; s < sequence.length; s++) slots.push(slots[s] + (sequence[s] === SLOT ? 1 : 0));
+      var required = requiredWords(text);
       template = {
         record: this.state.owners[number], text: text, parts: parseTemplate(text), words: words,
-        wordSet: new Set(words), sequence: sequence, weight: this.state.weights[number], regex: null
+        wordSet: new Set(words), required: required.size ? required : new Set(words), sequence: sequence,
+        weight: this.state.weights[number], starts: new Set(this.state.starts[number]),
+        startList: this.state.starts[number].slice().sort(function (a, b) { return a - b; }), slots: slots,
+        regex: null
       };
       this.templates.set(number, template);
     }
@@ -685,11 +775,23 @@
 
   /** Ranked matches for a paste, best first; empty when nothing is credible. */
   Matcher.prototype.lookup = function (text, limit) {
-    return this.search(text).slice(0, limit === undefined ? 5 : limit);
+    return this.search(text, limit).matches;
   };
 
-  Matcher.prototype.search = function (text) {
-    var lines = this.lines(text);
+  /**
+   * {matches, weak, lines, skipped}: the credible matches (at most `limit`), up to `weak` "not sure" ones
+   * (scores WEAK to POSSIBLE - 1), the paste's line count and the [first, last] lines not read, or null.
+   */
+  Matcher.prototype.search = function (text, limit, weak) {
+    var read = this.lines(text);
+    var ranked = this.rank(read.lines);
+    var credible = ranked.filter(function (match) { return match.score >= POSSIBLE; });
+    var unsure = ranked.filter(function (match) { return match.score >= WEAK && match.score < POSSIBLE; });
+    return { matches: credible.slice(0, limit === undefined ? 5 : limit), weak: unsure.slice(0, weak || 0),
+      lines: read.total, skipped: read.skipped };
+  };
+
+  Matcher.prototype.rank = function (lines) {
     if (!lines.length) return [];
     var present = presentWords(lines);
     var sorted = Array.from(present).sort(byString);
@@ -712,6 +814,16 @@
       var match = this.fuzzy(template, lines);
       if (match) this.keep(best, template, match);
     }
+    var known = this.state.codes;
+    var pasted = Array.from(codes(cleaned)).filter(function (code) { return known.has(code); }).sort(byString);
+    for (var c = 0; c < pasted.length; c++) {
+      var coded = this.template(known.get(pasted[c])[0]);
+      var held = best.get(coded.record);
+      if (held === undefined || held.score < CODE_SCORE) {
+        var line = lines.filter(function (each) { return codes(each.text).has(pasted[c]); })[0];
+        this.keep(best, coded, this.match(coded, CODE_SCORE, confidence(CODE_SCORE, false), {}, line));
+      }
+    }
     // Equal scores: the error that comes first in the paste, then the more specific signature.
     return Array.from(best.values()).sort(function (a, b) {
       return (b.score - a.score) || (a.line - b.line) ||
@@ -719,15 +831,42 @@
     });
   };
 
+  /**
+   * The paste's lines with words (long lines in pieces of MAX_LINE code points, cut at a space when one
+   * is in the second half), read at the start and the end when there are more than MAX_LINES pieces.
+   */
   Matcher.prototype.lines = function (text) {
-    var lines = [];
-    var raw = clean(text).split("\n").slice(0, MAX_LINES);
+    var raw = clean(text).split("\n");
+    if (raw.length > 1 && !raw[raw.length - 1]) raw.pop();
+    var pieces = [];
     for (var i = 0; i < raw.length; i++) {
-      var line = codePointSlice(raw[i], MAX_LINE);
-      var words = tokens(line);
-      if (words.length) lines.push({ number: i + 1, text: line, words: words });
+      var line = raw[i];
+      if (line.length > MAX_LINE) {
+        var chars = Array.from(line);
+        while (chars.length > MAX_LINE) {
+          var cut = -1;
+          for (var at = MAX_LINE; at >= MAX_LINE / 2; at--) if (chars[at] === " ") { cut = at; break; }
+          if (cut <= 0) cut = MAX_LINE;
+          pieces.push([i + 1, chars.slice(0, cut).join("")]);
+          chars = chars.slice(cut);
+        }
+        line = chars.join("");
+      }
+      pieces.push([i + 1, line]);
     }
-    return lines;
+    var skipped = null;
+    if (pieces.length > MAX_LINES) {
+      var tail = pieces.slice(pieces.length - (MAX_LINES - HEAD_LINES));
+      var first = pieces[HEAD_LINES][0];
+      skipped = [first, Math.max(first, tail[0][0] - 1)];
+      pieces = pieces.slice(0, HEAD_LINES).concat(tail);
+    }
+    var lines = [];
+    for (var p = 0; p < pieces.length; p++) {
+      var words = tokens(pieces[p][1]);
+      if (words.length) lines.push({ number: pieces[p][0], text: pieces[p][1], words: words });
+    }
+    return { lines: lines, total: raw.length, skipped: skipped };
   };
 
   Matcher.prototype.exactCandidates = function (sorted, present) {
@@ -737,11 +876,16 @@
       if (anchored === undefined) continue;
       for (var a = 0; a < anchored.length; a++) {
         var all = true;
-        this.template(anchored[a]).wordSet.forEach(function (word) { if (!present.has(word)) all = false; });
+        this.template(anchored[a]).required.forEach(function (word) { if (!present.has(word)) all = false; });
         if (all) found.push(anchored[a]);
       }
     }
     return found;
+  };
+
+  /** The key fuzzyCandidates ranks a template by: covered weight over its weight, CANDIDATE_CAP at most. */
+  Matcher.prototype.candidateKey = function (covered, weight) {
+    return -covered / Math.min(weight, CANDIDATE_CAP * this.unknownIdf);
   };
 
   Matcher.prototype.fuzzyCandidates = function (sorted) {
@@ -756,8 +900,9 @@
       }
     }
     var weights = this.state.weights;
+    var self = this;
     var ranked = Array.from(covered.keys()).map(function (number) {
-      return { number: number, key: -covered.get(number) / weights[number] };
+      return { number: number, key: self.candidateKey(covered.get(number), weights[number]) };
     });
     ranked.sort(function (a, b) { return a.key < b.key ? -1 : a.key > b.key ? 1 : 0; });
     return ranked.slice(0, CANDIDATES).map(function (item) { return item.number; });
@@ -795,8 +940,11 @@
   };
 
   Matcher.prototype.fuzzy = function (template, lines) {
+    // The windows of consecutive lines holding most of the template's words by weight; a window grows
+    // past WINDOW lines while it holds fewer words than the template (pretty-printed JSON).
     var windows = [];
     var idf = this.idf;
+    var size = template.sequence.length;
     for (var start = 0; start < lines.length; start++) {
       var touches = false;
       for (var t = 0; t < lines[start].words.length; t++) {
@@ -804,16 +952,19 @@
       }
       if (!touches) continue;
       var words = [];
-      for (var end = start; end < Math.min(start + WINDOW, lines.length); end++) {
+      var breaks = [];
+      for (var end = start; end < Math.min(start + MAX_WINDOW, lines.length); end++) {
+        if (end - start >= WINDOW && words.length >= size) break;
+        if (words.length) breaks = breaks.concat([words.length]);
         words = words.concat(lines[end].words);
         var present = new Set();
         for (var w = 0; w < words.length; w++) if (template.wordSet.has(words[w])) present.add(words[w]);
         var values = [];
         present.forEach(function (word) { values.push(idf.get(word)); });
-        windows.push({ information: fsum(values), length: words.length, start: start, words: words });
+        windows.push({ information: fsum(values), length: words.length, start: start, words: words, breaks: breaks });
       }
     }
-    // sorted(windows, reverse=True) on (information, -len(words), start, words)
+    // sorted(windows, key=(information, -len(words), start), reverse=True)
     windows.sort(function (a, b) {
       if (a.information !== b.information) return a.information > b.information ? -1 : 1;
       if (a.length !== b.length) return a.length - b.length;
@@ -822,28 +973,19 @@
     var bestScore = 0.0;
     var bestLine = null;
     for (var i = 0; i < Math.min(FINE_WINDOWS, windows.length); i++) {
-      var score = this.windowScore(template, windows[i].words);
+      var score = this.windowScore(template, windows[i].words, windows[i].breaks);
       if (score > bestScore) {
         bestScore = score;
         bestLine = lines[windows[i].start];
       }
     }
-    if (bestLine === null || bestScore < POSSIBLE) return null;
+    if (bestLine === null || bestScore < WEAK) return null;
     var rounded = Math.min(pyRound(bestScore), 99);
     return this.match(template, rounded, confidence(rounded, false), {}, bestLine);
   };
 
-  function gap(sequence, pairs, j) {
-    var low = 0;
-    var high = sequence.length;
-    for (var p = 0; p < pairs.length; p++) {
-      if (pairs[p][1] < j) low = pairs[p][0] + 1;
-      else if (pairs[p][1] > j) { high = pairs[p][0]; break; }
-    }
-    return [low, high];
-  }
-
-  Matcher.prototype.windowScore = function (template, words) {
+  /** 0-100 from the information the window and the template disagree on (lookup.Matcher._window_score). */
+  Matcher.prototype.windowScore = function (template, words, breaks) {
     var sequence = template.sequence;
     var blocks = matchingBlocks(sequence, words).filter(function (block) { return block.size; });
     if (!blocks.length) return 0.0;
@@ -851,33 +993,95 @@
     blocks.forEach(function (block) {
       for (var k = 0; k < block.size; k++) pairs.push([block.a + k, block.b + k]);
     });
-    var matchedT = new Set(pairs.map(function (pair) { return pair[0]; }));
-    var pairedW = new Set(pairs.map(function (pair) { return pair[1]; }));
-    var head = pairs[0][0];
-    var tail = sequence.length - 1 - pairs[pairs.length - 1][0];
-    var start = Math.max(0, pairs[0][1] - head);
-    var stop = Math.min(words.length, pairs[pairs.length - 1][1] + 1 + tail);
-    var loose = [];
-    for (var j = start; j < stop; j++) if (!pairedW.has(j)) loose.push(j);
-    var free = new Set();
-    loose.forEach(function (j) {
-      var range = gap(sequence, pairs, j);
-      for (var i = range[0]; i < range[1]; i++) if (sequence[i] === SLOT) { free.add(j); break; }
-    });
-    var rescued = new Set();
-    var lastWord = words.length - 1;
-    if (loose.indexOf(lastWord) >= 0 && !free.has(lastWord)) {
-      // A paste cut inside a word: "refusing to merge unre" still shows "unrelated".
-      var following = pairs[pairs.length - 1][0] + 1;
-      if (following < sequence.length && sequence[following].startsWith(words[lastWord])) {
-        rescued.add(lastWord);
-        matchedT.add(following);
+    var best = this.cutScore(template, words, breaks, pairs, null, null);
+    if (best >= 100) return best;
+    // Other alignments: without stray words aligned at either end past a gap, and cut at a part's edge.
+    var variants = [];
+    for (var k = 0; k < pairs.length - 1; k++) {
+      if (pairs[k + 1][0] - pairs[k][0] > 1 || pairs[k + 1][1] - pairs[k][1] > 1) {
+        variants.push([pairs.slice(0, k + 1), null, DROPPED]);
+        variants.push([pairs.slice(k + 1), DROPPED, null]);
       }
     }
+    var firstA = pairs[0][0];
+    var lastA = pairs[pairs.length - 1][0];
+    var edges = template.startList.filter(function (s) { return firstA < s && s <= lastA; });
+    var drop = DROP * this.unknownIdf;
+    var idf = this.idf;
+    var heads = [null].concat(edges);
+    var tails = [null].concat(edges);
+    heads.forEach(function (head) {
+      tails.forEach(function (tail) {
+        if ((head === null && tail === null) || (head !== null && tail !== null && tail <= head)) return;
+        var isOutside = function (a) {
+          return sequence[a] !== SLOT && ((head !== null && a < head) || (tail !== null && a >= tail));
+        };
+        var kept = pairs.filter(function (p) { return (head === null || p[0] >= head) && (tail === null || p[0] < tail); });
+        var dropped = [];
+        pairs.forEach(function (p) { if (isOutside(p[0])) dropped.push(idf.get(sequence[p[0]])); });
+        var outside = [];
+        for (var a = 0; a < sequence.length; a++) if (isOutside(a)) outside.push(idf.get(sequence[a]));
+        var allowed = Math.max(drop, DROP_SHARE * fsum(outside));
+        if (kept.length && fsum(dropped) <= allowed) variants.push([kept, head, tail]);
+      });
+    });
+    for (var v = 0; v < variants.length; v++) {
+      best = Math.max(best, this.cutScore(template, words, breaks, variants[v][0], variants[v][1], variants[v][2]));
+    }
+    return best;
+  };
+
+  /** The score of one alignment, the template's parts before `head` and from `tail` left out (_cut_score). */
+  Matcher.prototype.cutScore = function (template, words, breaks, pairs, head, tail) {
+    var sequence = template.sequence;
+    var starts = template.starts;
+    var firstA = pairs[0][0];
+    var firstB = pairs[0][1];
+    var lastA = pairs[pairs.length - 1][0];
+    var lastB = pairs[pairs.length - 1][1];
+    var lastWord = words.length - 1;
+    var matchedT = new Set(pairs.map(function (pair) { return pair[0]; }));
+    var pairedW = new Set(pairs.map(function (pair) { return pair[1]; }));
+    var headOpen = head === null || head === DROPPED;
+    var tailOpen = tail === null || tail === DROPPED;
+    var partial = null;
+    if (lastB + 1 === lastWord && lastA + 1 < sequence.length && (tailOpen || lastA + 1 < tail)) {
+      // A paste cut inside a word: "refusing to merge unre" still shows "unrelated".
+      var following = sequence[lastA + 1];
+      if (following !== SLOT && following.startsWith(words[lastWord])) {
+        partial = lastWord;
+        matchedT.add(lastA + 1);
+        pairedW.add(lastWord);
+        lastA = lastA + 1;
+        lastB = lastWord;
+      }
+    }
+    var headAtPart = starts.has(firstA) && head === null;
+    var tailAtPart = starts.has(lastA + 1) && tail === null;
+    var headEdge = !headOpen ? head : (headAtPart || firstB === 0) ? firstA : 0;
+    var tailEdge = !tailOpen ? tail : (tailAtPart || lastB === lastWord) ? lastA + 1 : sequence.length;
+    var atPasteEdge = [headOpen && firstB === 0 && !headAtPart, tailOpen && lastB === lastWord && !tailAtPart];
+    var start = Math.max(0, firstB - (firstA - headEdge));
+    var stop = Math.min(words.length, lastB + 1 + (tailEdge - lastA - 1));
+    var loose = [];
+    var gaps = new Map();
+    var free = new Set();
+    var slots = template.slots;
+    var k = 0;
+    for (var j = start; j < stop; j++) {
+      while (k < pairs.length && pairs[k][1] < j) k++;
+      if (pairedW.has(j)) continue;
+      var low = k ? pairs[k - 1][0] + 1 : 0;
+      var high = k < pairs.length ? pairs[k][0] : sequence.length;
+      loose.push(j);
+      gaps.set(j, [low, high]);
+      if (slots[high] > slots[low]) free.add(j);
+    }
+    var rescued = new Set();
     for (var l = 0; l < loose.length; l++) {
       var jj = loose[l];
-      if (free.has(jj) || rescued.has(jj) || words[jj].length < 4) continue;
-      var span = gap(sequence, pairs, jj);
+      if (free.has(jj) || words[jj].length < 4 || !/^[a-z]+$/.test(words[jj])) continue;
+      var span = gaps.get(jj);
       for (var ii = span[0]; ii < span[1]; ii++) {
         if (!matchedT.has(ii) && sequence[ii] !== SLOT && ratio(sequence[ii], words[jj]) >= 80) {
           rescued.add(jj);
@@ -888,32 +1092,55 @@
     }
     var idf = this.idf;
     var informationValues = [];
-    var lastT = -1;
-    matchedT.forEach(function (i) {
-      if (sequence[i] !== SLOT) informationValues.push(idf.get(sequence[i]));
-      if (i > lastT) lastT = i;
-    });
+    matchedT.forEach(function (i) { if (sequence[i] !== SLOT) informationValues.push(idf.get(sequence[i])); });
     var information = fsum(informationValues);
     if (information < this.minInformation) return 0.0;
-    var truncated = rescued.has(lastWord) || pairs[pairs.length - 1][1] === lastWord ||
-      (free.has(lastWord) && lastT + 1 < sequence.length && sequence[lastT + 1] === SLOT);
-    if (truncated && information < SHOWN * template.weight) truncated = false;
-    var missing = 0.0;
+    // A value cut short: the paste ends inside the placeholder that follows the template's last words.
+    if (tailEdge === sequence.length && free.has(lastWord) && lastA + 1 < sequence.length &&
+      sequence[lastA + 1] === SLOT && lastWord - lastB <= VALUE_WORDS &&
+      !breaks.some(function (b) { return lastB < b && b <= lastWord; })) {
+      tailEdge = lastA + 1;
+      atPasteEdge[1] = true;
+    }
+    var U = this.unknownIdf;
+    var needed = atPasteEdge.map(function (edge) { return edge ? SHOWN * template.weight : FRAGMENT * U; });
+    var cutHead = headEdge > 0 && information >= needed[0];
+    var cutTail = tailEdge < sequence.length && information >= needed[1];
+    var cut = [];
+    var costs = [];
     for (var s = 0; s < sequence.length; s++) {
       if (!matchedT.has(s) && sequence[s] !== SLOT) {
-        missing += idf.get(sequence[s]) * (truncated && s > lastT ? CUT_OFF : 1.0);
+        var leftOut = (cutHead && s < headEdge) || (cutTail && s >= tailEdge);
+        (leftOut ? cut : costs).push(idf.get(sequence[s]));
       }
     }
     var self = this;
-    var rescuedValues = [];
-    rescued.forEach(function (j) { rescuedValues.push(0.2 * self.weight(words[j])); });
-    missing += fsum(rescuedValues);
-    var unexplainedValues = [];
-    loose.forEach(function (j) {
-      if (!free.has(j) && !rescued.has(j)) unexplainedValues.push(self.weight(words[j]));
-    });
-    var unexplained = fsum(unexplainedValues);
-    return 100 - PENALTY * (missing + unexplained) / this.unknownIdf;
+    loose.forEach(function (j) { if (!free.has(j) && !rescued.has(j)) costs.push(self.weight(words[j])); });
+    costs.push(Math.min(CUT_OFF * fsum(cut), CUT_CAP * U));
+    rescued.forEach(function (j) { costs.push(0.2 * self.weight(words[j])); });
+    if (partial !== null) costs.push(0.2 * this.weight(words[partial]));
+    if (cutTail && stop <= lastWord && sequence[tailEdge] !== SLOT) {
+      costs.push(this.goesOn(template, words, breaks, tailEdge, stop));
+    }
+    var relief = RELIEF ? Math.min(1.0, RELIEF * U / information) : 1.0;
+    return 100 - PENALTY * relief * fsum(costs) / U;
+  };
+
+  /** How much a paste disagrees with a template by going on, on the same line, where it stops (_goes_on). */
+  Matcher.prototype.goesOn = function (template, words, breaks, tailEdge, stop) {
+    var lineEnd = words.length;
+    for (var b = 0; b < breaks.length; b++) if (breaks[b] >= stop) { lineEnd = breaks[b]; break; }
+    var partEnd = template.sequence.length;
+    for (var s = 0; s < template.startList.length; s++) {
+      if (template.startList[s] > tailEdge) { partEnd = template.startList[s]; break; }
+    }
+    var part = template.sequence.slice(tailEdge, partEnd).filter(function (word) { return word !== SLOT; });
+    var goesOn = words.slice(stop, Math.min(lineEnd, stop + part.length));
+    if (!goesOn.length || !part.length) return 0.0;
+    var idf = this.idf;
+    var self = this;
+    return Math.min(fsum(part.map(function (word) { return idf.get(word); })),
+      fsum(goesOn.map(function (word) { return self.weight(word); })));
   };
 
   // ---------------------------------------------------------------------------
@@ -1183,11 +1410,11 @@
   }
 
   return {
-    INDEX_FORMAT: INDEX_FORMAT, INDEX_VERSION: INDEX_VERSION, LIKELY: LIKELY, POSSIBLE: POSSIBLE,
-    CANDIDATES: CANDIDATES, SLOT: SLOT,
-    Matcher: Matcher, prepare: prepare, templateSequence: templateSequence, presentWords: presentWords,
-    byString: byString,
-    clean: clean, tokens: tokens, parseTemplate: parseTemplate, compileParts: compileParts,
+    INDEX_FORMAT: INDEX_FORMAT, INDEX_VERSION: INDEX_VERSION, LIKELY: LIKELY, POSSIBLE: POSSIBLE, WEAK: WEAK,
+    CANDIDATES: CANDIDATES, CANDIDATE_CAP: CANDIDATE_CAP, SLOT: SLOT, MAX_LINES: MAX_LINES, HEAD_LINES: HEAD_LINES,
+    Matcher: Matcher, prepare: prepare, templateSequence: templateSequence, requiredWords: requiredWords,
+    identifyingCodes: identifyingCodes, presentWords: presentWords, byString: byString,
+    clean: clean, tokens: tokens, codes: codes, parseTemplate: parseTemplate, compileParts: compileParts,
     searchTemplate: searchTemplate, fill: fill, literalText: literalText, foldCase: foldCase,
     simpleLower: simpleLower, lowerRuns: function () { return LOWER_RUNS.slice(); },
     extraCases: function () { return EXTRA_CASES; },

@@ -31,6 +31,8 @@ function checkPrepared(data, matcher) {
   assert.equal(matcher.unknownIdf, data.prepared.unknown_idf);
   assert.deepStrictEqual(Object.fromEntries(state.anchors), data.prepared.anchors);
   assert.deepStrictEqual(Object.fromEntries(state.postings), data.prepared.postings);
+  assert.deepStrictEqual(state.starts, data.prepared.starts, "where each part of a message starts");
+  assert.deepStrictEqual(Object.fromEntries(state.codes), data.prepared.codes, "identifying error codes");
 }
 
 function checkCases(name) {
@@ -39,9 +41,11 @@ function checkCases(name) {
   checkPrepared(data, matcher);
   const failures = [];
   for (const [number, item] of data.cases.entries()) {
-    const got = matcher.lookup(item.text, data.limit).map(strip);
+    const found = matcher.search(item.text, data.limit, 3);
     try {
-      assert.deepStrictEqual(got, item.expected);
+      assert.deepStrictEqual(found.matches.map(strip), item.expected);
+      assert.deepStrictEqual(found.weak.map(strip), item.weak, "not sure");
+      assert.deepStrictEqual([found.lines, found.skipped], [item.lines, item.skipped], "lines read");
     } catch (error) {
       failures.push(`case ${number} (${item.kind}, expected ${item.id_expected}): ${error.message.slice(0, 1500)}`);
     }
@@ -53,6 +57,10 @@ function checkCases(name) {
 
 test("bench/corpus: every paste, derived variant and negative ranks exactly as in Python", () => {
   assert.ok(checkCases("corpus.json") > 400);
+});
+
+test("bench/wild: fragments, wrappers, other versions, reformatted, status words, long pastes, as in Python", () => {
+  assert.ok(checkCases("wild.json") > 500);
 });
 
 test("signatures/ examples and their variants rank exactly as in Python", () => {

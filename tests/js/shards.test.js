@@ -51,7 +51,7 @@ const LAYOUTS = [
   { "--word-shards": 1, "--template-shard-size": 100000, "--weight-scale": 1 },
 ];
 
-for (const name of ["corpus.json", "records.json", "synthetic.json"]) {
+for (const name of ["corpus.json", "wild.json", "records.json", "synthetic.json"]) {
   LAYOUTS.forEach((layout, number) => {
     test(`${name}, layout ${number}: the sharded lookup answers exactly as the whole index`, async () => {
       const data = vectors(name);
@@ -62,11 +62,14 @@ for (const name of ["corpus.json", "records.json", "synthetic.json"]) {
         assert.equal(manifest.total, Math.max(whole.state.sequences.length, 1));
         const failures = [];
         for (const [n, item] of data.cases.entries()) {
-          const got = (await index.lookup(item.text, data.limit)).map(strip);
+          const answer = await index.search(item.text, data.limit, 3);
+          const got = answer.matches.map(strip);
           const expected = whole.lookup(item.text, data.limit).map(strip);
           try {
             assert.deepStrictEqual(got, expected);
             assert.deepStrictEqual(got, item.expected);  // and so Python's answers
+            assert.deepStrictEqual(answer.weak.map(strip), item.weak, "not sure");
+            assert.deepStrictEqual([answer.lines, answer.skipped], [item.lines, item.skipped], "lines read");
           } catch (error) {
             failures.push(`case ${n} (${item.kind}): ${error.message.slice(0, 1200)}`);
           }
@@ -111,10 +114,10 @@ test("FNV-1a is the generator's (32 bits over UTF-8)", () => {
 });
 
 test("a manifest of another format or version is refused", () => {
-  const manifest = { format: S.SHARDS_FORMAT, version: 1, index_format: L.INDEX_FORMAT, index_version: 1,
+  const manifest = { format: S.SHARDS_FORMAT, version: S.SHARDS_VERSION, index_format: L.INDEX_FORMAT, index_version: 1,
     hash: "fnv1a32-utf8" };
   assert.doesNotThrow(() => new S.ShardedIndex(manifest, () => null));
-  assert.throws(() => new S.ShardedIndex({ ...manifest, version: 2 }, () => null));
+  assert.throws(() => new S.ShardedIndex({ ...manifest, version: S.SHARDS_VERSION + 1 }, () => null));
   assert.throws(() => new S.ShardedIndex({ ...manifest, hash: "md5" }, () => null));
   assert.throws(() => new S.ShardedIndex({ ...manifest, index_version: 9 }, () => null));
 });

@@ -5,6 +5,9 @@
 
 Each file holds inputs and what the Python engine answers for them:
 
+- wild.json: bench/wild (dev and test pastes, negatives), a paste longer than
+  lookup reads and a line longer than one piece, with the credible matches,
+  the "not sure" ones and the lines skipped.
 - corpus.json: the labelled set of the lookup engine (bench/corpus): every paste,
   the derived truncated and typo variants of bench/lookup_accuracy.py, and the
   negatives, with the full ranked results (id, score, confidence, signature,
@@ -55,14 +58,21 @@ HERE = Path(__file__).resolve().parent
 LIMIT = 5
 
 
-def results(matcher: Matcher, text: str) -> list[dict]:
-    return [match.as_json() for match in matcher.lookup(text, limit=LIMIT)]
+WEAK = 3  # "not sure" matches asked for, as kb lookup shows them
+
+
+def answer(matcher: Matcher, text: str) -> dict:
+    """The engine's whole answer: the credible matches (`expected`), the weak ones, what was not read."""
+    found = matcher.search(text, limit=LIMIT, weak=WEAK)
+    return {"expected": [match.as_json() for match in found.matches],
+            "weak": [match.as_json() for match in found.weak],
+            "lines": found.lines, "skipped": list(found.skipped) if found.skipped else None}
 
 
 def cases(index: dict, pastes: list[dict]) -> list[dict]:
     """Each paste with the engine's answer for it."""
     matcher = Matcher(index)
-    return [dict(paste, expected=results(matcher, paste["text"])) for paste in pastes]
+    return [dict(paste, **answer(matcher, paste["text"])) for paste in pastes]
 
 
 def prepared(index: dict) -> dict:
@@ -71,7 +81,8 @@ def prepared(index: dict) -> dict:
     state = matcher.state
     return {"idf": dict(sorted(state["idf"].items())), "weights": state["weights"],
             "unknown_idf": matcher.unknown_idf, "anchors": dict(sorted(state["anchors"].items())),
-            "postings": dict(sorted(state["postings"].items()))}
+            "postings": dict(sorted(state["postings"].items())), "starts": state["starts"],
+            "codes": dict(sorted(state["codes"].items()))}
 
 
 def case_file(index: dict, items: list[dict]) -> dict:
@@ -87,6 +98,21 @@ def corpus_inputs() -> tuple[dict, list[dict]]:
     items += [{"kind": d["kind"], "id_expected": d["id_expected"], "text": d["text"]}
               for d in lookup_accuracy.derived_hard_cases(pastes, signatures)]
     items += [{"kind": "negative", "id_expected": None, "text": n["text"]} for n in negatives]
+    return index, items
+
+
+def wild_inputs() -> tuple[dict, list[dict]]:
+    """bench/wild, dev and test: parity is checked everywhere, whatever the split is used for."""
+    signatures, pastes, negatives = lookup_accuracy.load(ROOT / "bench" / "wild")
+    index = lookup_accuracy.corpus_index(signatures)
+    items = [{"kind": p["kind"], "id_expected": p["id_expected"], "text": p["text"]} for p in pastes]
+    items += [{"kind": "negative", "id_expected": None, "text": n["text"]} for n in negatives]
+    # A paste longer than lookup reads, with the error at its end, and a line longer than a piece.
+    error = pastes[0]["text"].strip().split("\n")[-1]
+    items.append({"kind": "long", "id_expected": pastes[0]["id_expected"],
+                  "text": "\n".join(f"step {n} ok" for n in range(5400)) + "\n" + error + "\n"})
+    items.append({"kind": "long line", "id_expected": pastes[0]["id_expected"],
+                  "text": ("word " * 450 + "x" * 2500 + " ") * 2 + error})
     return index, items
 
 
@@ -315,10 +341,13 @@ def build(records_snapshot: dict | None = None) -> dict[str, dict]:
         records_index, records_items = records_inputs()
     else:
         records_index, records_items = records_snapshot["index"], [
-            {k: v for k, v in case.items() if k != "expected"} for case in records_snapshot["cases"]]
+            {k: v for k, v in case.items() if k in ("kind", "id_expected", "text")}
+            for case in records_snapshot["cases"]]
     synthetic_index, synthetic_items = synthetic_inputs()
+    wild_index, wild_items = wild_inputs()
     return {
         "corpus.json": case_file(corpus_index, corpus_items),
+        "wild.json": case_file(wild_index, wild_items),
         "records.json": case_file(records_index, records_items),
         "synthetic.json": case_file(synthetic_index, synthetic_items),
         "primitives.json": primitives(primitive_inputs()),
