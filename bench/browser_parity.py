@@ -47,7 +47,9 @@ def main() -> int:
              + [{"kind": "negative", "label": None, "text": n["text"]} for n in negatives])
     matcher = Matcher(index)
     started = time.perf_counter()
-    python = [[m.as_json() for m in matcher.lookup(item["text"], limit=5)] for item in items]
+    answers = [matcher.search(item["text"], limit=5, weak=3) for item in items]
+    python = [[m.as_json() for m in answer.matches] for answer in answers]
+    python_weak = [[m.as_json() for m in answer.weak] for answer in answers]
     python_seconds = time.perf_counter() - started
 
     with sync_playwright() as playwright:
@@ -59,9 +61,10 @@ def main() -> int:
             const started = performance.now();
             const matcher = new ErrorAtlasLookup.Matcher(index);
             const prepared = performance.now();
-            const results = texts.map(text => matcher.lookup(text, 5).map(m => {
-                const {specificity, ...rest} = m; return rest; }));
-            return {results, prepareMs: prepared - started, lookupMs: performance.now() - prepared,
+            const strip = m => { const {specificity, ...rest} = m; return rest; };
+            const answers = texts.map(text => matcher.search(text, 5, 3));
+            return {results: answers.map(a => a.matches.map(strip)), weak: answers.map(a => a.weak.map(strip)),
+                    prepareMs: prepared - started, lookupMs: performance.now() - prepared,
                     agent: navigator.userAgent};
         }""", [index, [item["text"] for item in items]])
         version = browser.version
@@ -71,6 +74,7 @@ def main() -> int:
     same_top1 = sum(1 for b, p in zip(browser_results, python) if b[:1] and p[:1] and b[0]["id"] == p[0]["id"]
                     or not b and not p)
     same_all = sum(1 for b, p in zip(browser_results, python) if b == p)
+    same_weak = sum(1 for b, p in zip(found["weak"], python_weak) if b == p)
     differing = [i for i, (b, p) in enumerate(zip(browser_results, python)) if b[:1] != p[:1]]
 
     def accuracy(results):
@@ -90,6 +94,7 @@ def main() -> int:
           f"({len(pastes)} verbatim, {len(items) - len(pastes) - len(negatives)} derived, {len(negatives)} negatives)")
     print(f"same top-1 as Python:             {same_top1}/{len(items)}")
     print(f"same full answer (top 5, scores): {same_all}/{len(items)}")
+    print(f"same 'not sure' leads:            {same_weak}/{len(items)}")
     for kind in sorted(totals):
         label = "no match (negatives)" if kind == "negative" else f"top-1 correct, {kind}"
         print(f"  {label:34} browser {browser_hits[kind]:3}/{totals[kind]:<3}  python {python_hits[kind]:3}/{totals[kind]}")
@@ -99,7 +104,7 @@ def main() -> int:
     print(f"  {'top-1 correct, all labelled':34} browser {b_all:3}/{n_all:<3}  python {p_all:3}/{n_all}")
     print(f"time: browser prepare {found['prepareMs']:.0f} ms, {len(items)} lookups {found['lookupMs']:.0f} ms; "
           f"python {len(items)} lookups {python_seconds * 1000:.0f} ms")
-    if differing:
+    if differing or same_all != len(items) or same_weak != len(items):
         print(f"DIFFERENT top-1 on pastes {differing[:10]}")
         return 1
     return 0

@@ -520,9 +520,8 @@ class Matcher:
             first_a in template.starts and head is None) or first_b == 0 else 0
         tail_edge = tail if tail not in (None, DROPPED) else last_a + 1 if (
             last_a + 1 in template.starts and tail is None) or last_b == last_word else len(sequence)
-        at_paste_edge = (head in (None, DROPPED) and first_b == 0 and not (first_a in template.starts and head is None),
-                         tail in (None, DROPPED) and last_b == last_word and not (
-                             last_a + 1 in template.starts and tail is None))
+        stops_inside = tail in (None, DROPPED) and last_b == last_word and not (
+            last_a + 1 in template.starts and tail is None)  # the paste stops inside a part: a copy cut short
         start = max(0, first_b - (first_a - head_edge))
         stop = min(len(words), last_b + 1 + (tail_edge - last_a - 1))
         # The window's words inside the span that no template word is aligned with, each with the
@@ -559,12 +558,14 @@ class Matcher:
                 and sequence[last_a + 1] == SLOT and last_word - last_b <= VALUE_WORDS \
                 and not any(last_b < b <= last_word for b in breaks):
             tail_edge = last_a + 1
-            at_paste_edge = (at_paste_edge[0], True)
+            stops_inside = True
         # Leaving parts out is cheap only when what is shown says enough: a share of the template
-        # where the paste itself stops (a copy cut short), FRAGMENT unique words at a part's edge.
-        needed = [SHOWN * template.weight if edge else FRAGMENT * self.unknown_idf for edge in at_paste_edge]
-        cut_head = head_edge > 0 and information >= needed[0]
-        cut_tail = tail_edge < len(sequence) and information >= needed[1]
+        # where the paste itself stops (a copy cut short), FRAGMENT unique words otherwise (a line that
+        # starts inside a message is rarely a copy: the window that holds the line before reads it whole).
+        fragment = FRAGMENT * self.unknown_idf
+        cut_head = head_edge > 0 and information >= fragment
+        cut_tail = tail_edge < len(sequence) and information >= (
+            SHOWN * template.weight if stops_inside else fragment)
         # What the template says that the paste does not (each word's weight; a fifth for a part left
         # out, CUT_CAP at most), and what the paste says inside the aligned span that the template does not.
         cut = []

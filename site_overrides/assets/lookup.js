@@ -1060,7 +1060,7 @@
     var tailAtPart = starts.has(lastA + 1) && tail === null;
     var headEdge = !headOpen ? head : (headAtPart || firstB === 0) ? firstA : 0;
     var tailEdge = !tailOpen ? tail : (tailAtPart || lastB === lastWord) ? lastA + 1 : sequence.length;
-    var atPasteEdge = [headOpen && firstB === 0 && !headAtPart, tailOpen && lastB === lastWord && !tailAtPart];
+    var stopsInside = tailOpen && lastB === lastWord && !tailAtPart;  // a copy cut short
     var start = Math.max(0, firstB - (firstA - headEdge));
     var stop = Math.min(words.length, lastB + 1 + (tailEdge - lastA - 1));
     var loose = [];
@@ -1100,12 +1100,13 @@
       sequence[lastA + 1] === SLOT && lastWord - lastB <= VALUE_WORDS &&
       !breaks.some(function (b) { return lastB < b && b <= lastWord; })) {
       tailEdge = lastA + 1;
-      atPasteEdge[1] = true;
+      stopsInside = true;
     }
     var U = this.unknownIdf;
-    var needed = atPasteEdge.map(function (edge) { return edge ? SHOWN * template.weight : FRAGMENT * U; });
-    var cutHead = headEdge > 0 && information >= needed[0];
-    var cutTail = tailEdge < sequence.length && information >= needed[1];
+    // Leaving parts out is cheap only when what is shown says enough (see _cut_score).
+    var fragment = FRAGMENT * U;
+    var cutHead = headEdge > 0 && information >= fragment;
+    var cutTail = tailEdge < sequence.length && information >= (stopsInside ? SHOWN * template.weight : fragment);
     var cut = [];
     var costs = [];
     for (var s = 0; s < sequence.length; s++) {
