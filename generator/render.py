@@ -201,7 +201,10 @@ def render_site(records: list[Record], options: SiteOptions = SiteOptions()) -> 
 
 
 def redirect_pages(records: list[Record]) -> dict[str, str]:
-    """An HTML page at each former id's URL that sends readers (and search engines) to the record."""
+    """An HTML page at each former id's URL that sends readers (and search engines) to the record.
+
+    Its text is in a <main> landmark under a heading, for the screen reader that reads it before it moves on.
+    """
     pages = {}
     for record in records:
         title = html.escape(to_plain(record.title))
@@ -211,8 +214,9 @@ def redirect_pages(records: list[Record]) -> dict[str, str]:
                 '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
                 f"<title>Moved: {title}</title>\n"
                 f'<link rel="canonical" href="{target}">\n<meta name="robots" content="noindex">\n'
-                f'<meta http-equiv="refresh" content="0; url={target}">\n</head>\n<body>\n'
-                f'<p>This record moved to <a href="{target}">{title}</a>.</p>\n</body>\n</html>\n'
+                f'<meta http-equiv="refresh" content="0; url={target}">\n</head>\n<body>\n<main>\n'
+                f"<h1>Moved: {title}</h1>\n"
+                f'<p>This record moved to <a href="{target}">{title}</a>.</p>\n</main>\n</body>\n</html>\n'
             )
     return pages
 
