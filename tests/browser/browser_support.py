@@ -29,13 +29,25 @@ def launch(playwright):
 
 
 class SiteHandler(http.server.SimpleHTTPRequestHandler):
-    """Serves the site at / and at /error-atlas/."""
+    """Serves the site at / and at /error-atlas/; a missing page gets the site's 404.html, as on GitHub Pages."""
 
     def translate_path(self, path):
         parts = urlsplit(path)
         if parts.path == PREFIX or parts.path.startswith(PREFIX + "/"):
             path = parts.path[len(PREFIX):] or "/"
         return super().translate_path(path)
+
+    def send_error(self, code, message=None, explain=None):
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def log_message(self, format, *args):
         pass
@@ -105,3 +117,33 @@ def paste(page: Page, text: str):
 
 def result_ids(page: Page) -> list[str]:
     return page.eval_on_selector_all("#lookup-results > li", "items => items.map(item => item.dataset.id)")
+
+
+def unsure_paste(records, matcher):
+    """(text, answer): a paste that no record explains with confidence but one comes close to, for the records
+    of the day: a real example with more and more of its words replaced, until Python answers only "not sure"."""
+    for record in records:
+        for example in record.examples:
+            words = example.split()
+            for replaced in range(1, len(words)):
+                text = " ".join("frobnicated" if i % 2 and i < 2 * replaced else word for i, word in enumerate(words))
+                answer = matcher.search(text, limit=5, weak=3)
+                if not answer.matches and answer.weak:
+                    return text, answer
+                if not answer.matches:
+                    break
+    pytest.fail("no example of any record degrades into a 'not sure' paste")
+
+
+def varied_paste(records, matcher, first_line: str):
+    """(text, answer): first_line (an exact match) and a real example cut short, so that the lookup answers with
+    every confidence, exact, likely and possible, for the records of the day."""
+    for record in records:
+        for example in record.examples:
+            words = example.split()
+            for cut in range(1, len(words) - 3):
+                text = first_line + "\n" + " ".join(words[:-cut])
+                answer = matcher.search(text, limit=5, weak=3)
+                if {"exact", "likely", "possible"} <= {match.confidence for match in answer.matches}:
+                    return text, answer
+    pytest.fail("no example cut short gives an answer with every confidence")

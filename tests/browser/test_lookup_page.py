@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from browser_support import ROOT, open_lookup, paste, result_ids
+from browser_support import ROOT, open_lookup, paste, result_ids, unsure_paste
 from generator.lookup import Matcher, build_index
 from generator.validate import validate_folder
 
@@ -96,19 +96,7 @@ def test_fuzzy_matches_say_likely_or_possible(page, base_url):
 
 @pytest.fixture(scope="module")
 def unsure(records, python_matcher):
-    """A paste that no record explains with confidence but one comes close to, for the records of the day:
-    a real example with more and more of its words replaced, until Python answers only "not sure"."""
-    for record in records:
-        for example in record.examples:
-            words = example.split()
-            for replaced in range(1, len(words)):
-                text = " ".join("frobnicated" if i % 2 and i < 2 * replaced else word for i, word in enumerate(words))
-                answer = python_matcher.search(text, limit=5, weak=3)
-                if not answer.matches and answer.weak:
-                    return text, answer
-                if not answer.matches:
-                    break
-    pytest.fail("no example of any record degrades into a 'not sure' paste")
+    return unsure_paste(records, python_matcher)
 
 
 def test_a_close_record_shows_under_not_sure_as_python_ranks_it(page, base_url, unsure):
