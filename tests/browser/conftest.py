@@ -10,6 +10,8 @@ These tests never skip: without Chromium or Playwright they fail, loudly.
 """
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from browser_support import ROOT, PREFIX, Page, _offline, build_site, launch, serve
@@ -62,3 +64,20 @@ def context(browser):
 @pytest.fixture
 def page(context):
     return Page(context.new_page())
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe.min.js from node_modules, after checking that it is the version package.json pins."""
+    if not AXE.is_file():
+        pytest.fail(f"{AXE.relative_to(ROOT)} is missing: install Node.js 20+ with npm, then run ./scripts/setup "
+                    "(npm ci, from package-lock.json). The accessibility tests must run, not skip.", pytrace=False)
+    pinned = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["devDependencies"]["axe-core"]
+    installed = json.loads((AXE.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    if installed != pinned:
+        pytest.fail(f"node_modules has axe-core {installed}, package.json pins {pinned}: run ./scripts/setup.",
+                    pytrace=False)
+    return AXE.read_text(encoding="utf-8")

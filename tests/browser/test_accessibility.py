@@ -14,7 +14,6 @@ page comes from a copy of the fixture knowledge base with an alias added.
 """
 from __future__ import annotations
 
-import json
 import shutil
 from dataclasses import dataclass
 from typing import Callable
@@ -27,26 +26,11 @@ from generator.lookup import Matcher, build_index
 from generator.records import slugify
 from generator.validate import validate_folder
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 FAILING = ("serious", "critical")
 EXACT = "No OAuth flow is in progress for asana. Call mcp__asana__authenticate first"
 PASTED_IN_SEARCH = "npx mcp-remote: Error: listen EADDRINUSE: address already in use :::3334"
 ALIAS = "widget-refused-old-name"
 RENAMED = "demo-tool-widget-refused"
-
-
-@pytest.fixture(scope="session")
-def axe_source() -> str:
-    """axe.min.js from node_modules, after checking that it is the version package.json pins."""
-    if not AXE.is_file():
-        pytest.fail(f"{AXE.relative_to(ROOT)} is missing: install Node.js 20+ with npm, then run ./scripts/setup "
-                    "(npm ci, from package-lock.json). The accessibility tests must run, not skip.", pytrace=False)
-    pinned = json.loads((ROOT / "package.json").read_text(encoding="utf-8"))["devDependencies"]["axe-core"]
-    installed = json.loads((AXE.parent / "package.json").read_text(encoding="utf-8"))["version"]
-    if installed != pinned:
-        pytest.fail(f"node_modules has axe-core {installed}, package.json pins {pinned}: run ./scripts/setup.",
-                    pytrace=False)
-    return AXE.read_text(encoding="utf-8")
 
 
 # -- what the pages need ---------------------------------------------------------------

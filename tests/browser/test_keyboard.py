@@ -1,6 +1,7 @@
 """Keyboard and screen reader paths, in Chromium (issue 14): the lookup's live region says how many records
-match; Tab reaches every control of a page, each one visibly focused and on screen; the skip link takes
-focus past the header and navigation to the page's content.
+match; Tab reaches every control of a page, each one visibly focused, on screen, and with its text at 4.5:1 or more
+while focused (axe-core's color-contrast on the focused element), in the light and the dark scheme; the
+skip link takes focus past the header and navigation to the page's content.
 
 axe-core (test_accessibility.py) checks what a page is; these tests check what a reader does with it.
 """
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import ROOT, open_lookup, paste, result_ids, unsure_paste, varied_paste
+from browser_support import ROOT, Page, _offline, open_lookup, paste, result_ids, unsure_paste, varied_paste
 from generator.lookup import Matcher, build_index
 from generator.validate import validate_folder
 
@@ -58,16 +59,20 @@ def test_the_lookup_status_announces_how_many_records_match(page, root_url, reco
 
 # -- Tab through a page ---------------------------------------------------------------------
 
-# What the focused element shows: an outline or a shadow on it or, for a radio button drawn by its label
-# (Material's light/dark switch), on that label; and whether it is inside the window.
+# What the focused element shows: an outline or a shadow on it or, for a radio button of no size drawn by
+# a label (Material's light/dark switch: one label shows, for one button of the pair), on the label of its
+# group that shows; and whether it is in the window.
 FOCUSED = """() => {
     const element = document.activeElement;
     if (!element || element === document.body) return null;
     element.dataset.kbTabbed = 'yes';
     let shown = element;
-    if (element.matches('input[type=radio], input[type=checkbox]') && element.getBoundingClientRect().width < 2
-        && element.nextElementSibling && element.nextElementSibling.matches('label')) {
-        shown = element.nextElementSibling;
+    if (element.matches('input[type=radio], input[type=checkbox]') && element.getBoundingClientRect().width < 2) {
+        const group = element.type === 'radio' && element.name
+            ? [...document.querySelectorAll('input[type=radio]')].filter(radio => radio.name === element.name)
+            : [element];
+        shown = [...document.querySelectorAll('label')]
+            .find(label => group.includes(label.control) && label.checkVisibility()) || element;
     }
     const style = getComputedStyle(shown);
     const box = shown.getBoundingClientRect();
@@ -105,8 +110,22 @@ UNREACHED = """() => {
 }"""
 
 
-def tab_through(page, limit: int = 400) -> list[dict]:
-    """Tab from the top of the page until focus leaves the document: what each stop showed."""
+# The colour contrast of the focused element's text, by axe-core: focus (and hover) change a link's colour.
+FOCUSED_CONTRAST = """async () => {
+    const result = await axe.run(document.activeElement, {runOnly: {type: 'rule', values: ['color-contrast']},
+                                                          resultTypes: ['violations']});
+    return result.violations.flatMap(v => v.nodes.map(n => n.target.join(' ') + ': ' +
+                                                            n.failureSummary.replace(/\\s+/g, ' ')));
+}"""
+# Colours are measured where they end, not halfway through a fade.
+NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
+
+
+def tab_through(page, axe_source: str, limit: int = 400) -> list[dict]:
+    """Tab from the top of the page until focus leaves the document: what each stop showed, and the text
+    contrast problems (axe-core) of each focused element."""
+    page.add_style_tag(content=NO_TRANSITIONS)
+    page.add_script_tag(content=axe_source)
     # Tab starts after the focused element, or after the last one: start from a mark at the top of the page.
     page.evaluate("""() => {
         const start = document.createElement('span');
@@ -121,6 +140,7 @@ def tab_through(page, limit: int = 400) -> list[dict]:
         stop = page.evaluate(FOCUSED)
         if stop is None:
             return stops
+        stop["contrast"] = page.evaluate(FOCUSED_CONTRAST)
         stops.append(stop)
     pytest.fail(f"Tab went on for {limit} stops without leaving the page: a keyboard trap? Last: {stops[-3:]}")
 
@@ -144,12 +164,25 @@ def home(page, root_url, records, matcher):
     page.goto(root_url)
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("open_page", [home, lookup_showing_results, lookup_showing_no_match, record_page],
                          ids=lambda f: f.__name__)
-def test_tab_reaches_every_control_and_shows_where_focus_is(page, root_url, records, matcher, open_page):
-    open_page(page, root_url, records, matcher)
-    page.wait_for_load_state("load")
-    stops = tab_through(page)
+def test_tab_reaches_every_control_and_shows_where_focus_is(browser, root_url, records, matcher, axe_source,
+                                                           open_page, scheme):
+    context = browser.new_context(color_scheme=scheme)
+    context.route("**/*", _offline)
+    try:
+        page = Page(context.new_page())
+        open_page(page, root_url, records, matcher)
+        page.wait_for_load_state("load")
+        check_tab_order(page, axe_source)
+        assert not page.errors, page.errors
+    finally:
+        context.close()
+
+
+def check_tab_order(page, axe_source):
+    stops = tab_through(page, axe_source)
     assert len(stops) > 10
     assert stops[0]["name"].startswith("a.md-skip"), stops[0]  # the skip link comes first
     unseen = [stop["name"] for stop in stops if not (stop["outline"] or stop["shadow"])]
@@ -158,6 +191,8 @@ def test_tab_reaches_every_control_and_shows_where_focus_is(page, root_url, reco
     assert not off, f"focused while not on screen (a focus stop on nothing): {off}"
     unreached = page.evaluate(UNREACHED)
     assert not unreached, f"Tab never reaches: {unreached}"
+    low = [problem for stop in stops for problem in stop["contrast"]]
+    assert not low, f"text under 4.5:1 while focused: {low}"
 
 
 # -- the skip link ---------------------------------------------------------------------------
