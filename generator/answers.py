@@ -26,6 +26,7 @@ DEFAULT_BUDGET = 10_000  # characters of a lookup answer's text (~2,500 tokens)
 LIST_LIMIT = 100
 MAX_VALUE = 200  # characters of a placeholder value or matched line in structured data
 CREDIBLE = ("exact", "likely", "possible")  # the confidences a lookup reports as answers
+WEAK_LEADS = 3  # "not sure" records listed when nothing is credible (kb lookup lists as many)
 
 
 @dataclass
@@ -55,15 +56,22 @@ def lookup(catalog: Catalog, text, limit=DEFAULT_LIMIT, budget: int = DEFAULT_BU
                        f"{DEFAULT_LIMIT}.")
     try:
         matcher = catalog.matcher()
-        found = [m for m in matcher.lookup(text, limit=limit) if m.confidence in CREDIBLE]
+        searched = matcher.search(text, limit=limit, weak=WEAK_LEADS)
+        found = [m for m in searched.matches if m.confidence in CREDIBLE]
         pairs = [(_match_data(m, catalog), _record_or_none(catalog, m.id)) for m in found]
         total = len(catalog.entries())
     except CatalogError as err:
         return failure(str(err))
     note = catalog.note()
+    if searched.skipped:
+        skipped = (f"the text has {searched.lines:,} lines; lines {searched.skipped[0]:,} to {searched.skipped[1]:,} "
+                   "were not read (lookup reads the first 1,000 and the last 4,000): pass the lines around the error")
+        note = f"{note} {skipped}" if note else skipped
     if not pairs:
-        return Answer(_no_match_text(total, catalog, note), {"matches": [], "records_searched": total,
-                                                              "source": catalog.site_url or catalog.description})
+        leads = [_match_data(m, catalog) for m in searched.weak]
+        return Answer(_no_match_text(total, catalog, note, leads),
+                      {"matches": [], "not_sure": leads, "records_searched": total,
+                       "source": catalog.site_url or catalog.description})
     count = f"{len(pairs)} record{'s' if len(pairs) != 1 else ''} match{'es' if len(pairs) == 1 else ''}"
     header = (f"# Error Atlas: {count} this error, best first\n\n"
               f"Searched {total:,} records ({catalog.description}). Confidence: exact = the known message "
@@ -98,11 +106,19 @@ def _page(catalog: Catalog, record_id: str) -> str:
     return (catalog.site_url or "/") + f"errors/{record_id}/"
 
 
-def _no_match_text(total: int, catalog: Catalog, note: str) -> str:
+def _no_match_text(total: int, catalog: Catalog, note: str, leads: list[dict] = ()) -> str:
     text = (f"# Error Atlas: no record matches this text\n\n"
-            f"None of the {total:,} records ({catalog.description}) explains it, not even roughly "
-            "(Error Atlas answers nothing rather than a wrong guess). Check that you passed the error message "
-            "itself, as printed, not a summary of it.\n\n"
+            f"None of the {total:,} records ({catalog.description}) explains it with confidence (Error Atlas "
+            "answers nothing rather than a wrong guess). Check that you passed the error message itself, as "
+            "printed, not a summary of it.\n\n")
+    if leads:
+        text += ("Not sure: these records come closest, below the confidence threshold. They are leads, not "
+                 "answers: compare their signature with the error before you use one.\n\n")
+        for lead in leads:
+            text += (f"- `{lead['id']}` {lead['title']} (score {lead['score']}): signature `{lead['signature']}`; "
+                     f"get_error(id=\"{lead['id']}\")\n")
+        text += "\n"
+    text += (
             "If it is a real error that others will hit, it can be added: in a clone of the repository, "
             "`kb new --tool \"<tool name>\" \"<the error line>\"` starts a record from the message "
             f"({contribute_page(catalog.site_url or 'https://error-atlas.github.io/error-atlas/')} explains the "

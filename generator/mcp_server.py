@@ -54,7 +54,9 @@ really is the same), score 0-100, the placeholder values, the matched line, the 
 each record what the error means, its causes (most common first) and its fixes with steps. The \
 answer is cut to about %(budget)s characters: the best match keeps the most detail; call \
 get_error(id) for the whole record with every step, platform checks, FAQ and sources. When no \
-record matches, it says so rather than guessing. The text is matched on this machine%(privacy)s."""
+record matches, it says so rather than guessing, and lists up to three "not sure" records that come \
+close (`not_sure`): leads to check against the error, not answers. The text is matched on this \
+machine%(privacy)s."""
 
 GET_DESCRIPTION = """\
 Get one Error Atlas record in full, by the id that lookup_error or list_errors returned: what the \
@@ -85,6 +87,7 @@ class MatchData(TypedDict):
 
 class LookupData(TypedDict):
     matches: list[MatchData]
+    not_sure: NotRequired[list[MatchData]]  # only when nothing matches: close records, not answers
     records_searched: int
     source: str
 

@@ -157,6 +157,38 @@ def test_an_unknown_error_is_said_plainly_with_the_way_to_add_it(cache):
     assert "https://error-atlas.github.io/error-atlas/contributing/" in text
 
 
+def test_a_close_record_comes_back_as_a_not_sure_lead_when_nothing_matches(cache):
+    from generator.lookup import Matcher, build_index
+    from generator.validate import validate_folder
+
+    records = sorted(validate_folder(ROOT / "signatures").records, key=lambda r: r.id)
+    matcher = Matcher(build_index(records))
+    close = None
+    for record in records:  # a real example with more and more words replaced, until only "not sure" is left
+        for example in record.examples:
+            words = example.split()
+            for replaced in range(1, len(words)):
+                text = " ".join("frobnicated" if i % 2 and i < 2 * replaced else w for i, w in enumerate(words))
+                answer = matcher.search(text, limit=3, weak=3)
+                if not answer.matches:
+                    close = (text, answer) if answer.weak else None
+                    break
+            if close:
+                break
+        if close:
+            break
+    assert close, "no example degrades into a 'not sure' paste"
+    text, expected = close
+
+    async def body(client):
+        return await client.call_tool("lookup_error", {"text": text})
+
+    result = session([], body, cache)
+    assert not result.is_error and result.structured_content["matches"] == []
+    assert [m["id"] for m in result.structured_content["not_sure"]] == [m.id for m in expected.weak]
+    assert "Not sure:" in text_of(result) and f'get_error(id="{expected.weak[0].id}")' in text_of(result)
+
+
 def test_bad_input_gets_tool_errors_that_say_what_to_do(cache):
     calls = [
         ("lookup_error", {"text": ""}, "The text is empty"),
