@@ -4,9 +4,9 @@ axe-core comes from npm, pinned exactly in package.json and package-lock.json (.
 `npm ci`), and goes into each page from node_modules/axe-core/axe.min.js: never from a CDN (these tests
 run offline anyway). Every rule axe runs by default is checked (WCAG 2.0, 2.1 and 2.2 A and AA, and
 axe's best practices), and target-size too (WCAG 2.2 AA, 2.5.8: controls of at least 24 by 24 pixels),
-which axe 4.14 leaves off by default. A serious or critical violation fails the test, which names the rule, the page,
-the scheme and each element. Moderate and minor violations do not fail it: the test prints them, and
-README.md ("Accessibility") says which remain and why.
+which axe 4.14 leaves off by default. A serious or critical violation fails the test, which names the
+rule, the page, the scheme and each element. Moderate and minor violations do not fail it: the test
+prints them (pytest -rP), and README.md ("Accessibility") says which remain and why.
 
 The pages come from the site built once for the browser tests (the real records), one browser, one tab
 per scheme. A redirect page needs a record with a former id, which no real record has yet: that one
@@ -20,8 +20,7 @@ from typing import Callable
 
 import pytest
 
-from browser_support import (ROOT, PREFIX, Page, _offline, build_site, open_lookup, paste, serve, unsure_paste,
-                             varied_paste)
+from browser_support import ROOT, PREFIX, Page, _offline, build_site, paste, serve, unsure_paste, varied_paste
 from generator.lookup import Matcher, build_index
 from generator.records import slugify
 from generator.validate import validate_folder
@@ -185,6 +184,7 @@ def describe(violations: list[dict], where: str) -> str:
 @pytest.mark.parametrize("name", list(CASES))
 def test_no_serious_or_critical_axe_violation(name, scheme_page, server, renamed_site, axe_source, pastes, record):
     scheme, page = scheme_page
+    page.errors.clear()  # the tab is shared: only this page's script errors count
     case = CASES[name]
     root = renamed_site if name == "redirect" else server + PREFIX + "/"
     url = root + case.path.format(record=record.id, tool=record.tool_slug, category=record.category_slug,
@@ -233,7 +233,9 @@ PLACEHOLDER_CONTRAST = """() => {
     const channel = v => (v /= 255) <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
     const background = element => {  // the backgrounds from the page up to the field, laid one over another
         const layers = [];
-        for (let node = element; node; node = node.parentElement) layers.push(rgba(getComputedStyle(node).backgroundColor));
+        for (let node = element; node; node = node.parentElement) {
+            layers.push(rgba(getComputedStyle(node).backgroundColor));
+        }
         return layers.reverse().reduce((below, top) => over(top, below), {r: 255, g: 255, b: 255, a: 1});
     };
     return [...document.querySelectorAll('[placeholder]')].filter(e => e.checkVisibility()).map(element => {

@@ -1,7 +1,7 @@
 """Keyboard and screen reader paths, in Chromium (issue 14): the lookup's live region says how many records
-match; Tab reaches every control of a page, each one visibly focused, on screen, and with its text at 4.5:1 or more
-while focused (axe-core's color-contrast on the focused element), in the light and the dark scheme; the
-skip link takes focus past the header and navigation to the page's content.
+match; Tab reaches every control of a page, each one visibly focused, on screen, and with its text at 4.5:1
+or more while focused (axe-core's color-contrast on the focused element), in the light and the dark
+scheme; the skip link takes focus past the header and navigation to the page's content.
 
 axe-core (test_accessibility.py) checks what a page is; these tests check what a reader does with it.
 """
@@ -78,7 +78,8 @@ FOCUSED = """() => {
     const box = shown.getBoundingClientRect();
     return {
         name: element.tagName.toLowerCase() + (element.id ? '#' + element.id : '') +
-              (element.className && typeof element.className === 'string' ? '.' + element.className.trim().split(/\\s+/).join('.') : '') +
+              (typeof element.className === 'string' && element.className.trim()
+                  ? '.' + element.className.trim().split(/\\s+/).join('.') : '') +
               ' "' + (element.textContent || element.getAttribute('aria-label') || '').trim().slice(0, 40) + '"',
         outline: style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) >= 1,
         shadow: style.boxShadow !== 'none',
