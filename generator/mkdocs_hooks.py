@@ -3,12 +3,14 @@
 mkdocs.yml loads this file as a hook. It validates the records before MkDocs
 touches the site folder (an invalid record fails the build with the
 validator's messages and leaves the previous site as it was), adds the
-generated pages as in-memory files, and watches the records in `mkdocs serve`.
+generated pages as in-memory files, and watches the records in `mkdocs serve`. Under `mkdocs serve`
+it also indexes each build for the site search (generator/site_index.py), as `kb build` does after
+MkDocs; a plain `mkdocs build` has no search index until `python -m generator.site_index SITE_DIR`.
 """
 from __future__ import annotations
 
 import html
-import json
+import logging
 import os
 from pathlib import Path
 
@@ -18,19 +20,25 @@ from mkdocs.structure.files import File
 from generator.lookup import index_json
 from generator.problems import summary
 from generator.shards import shard_files
-from generator.search_index import trim as trim_search_index
 from generator.render import SiteOptions, browse_markdown, json_feed, redirect_pages, render_site
+from generator.site_index import SiteIndexError, index_site
 from generator.validate import validate_folder
 
 BROWSE_MARKER = "<!-- kb:browse -->"
 INDEX_PATH = "lookup-index.json"
 FEED_PATH = "feed.json"
 _records: list = []
+_command = {"name": "build"}
+log = logging.getLogger("mkdocs.hooks.error_atlas")
 
 
 def signatures_folder(config) -> Path:
     override = os.environ.get("KB_SIGNATURES")
     return Path(override) if override else Path(config.config_file_path).parent / "signatures"
+
+
+def on_startup(command, dirty):
+    _command["name"] = command
 
 
 def on_config(config):
@@ -72,11 +80,14 @@ def on_page_context(context, page, config, nav):
 
 
 def on_post_build(config):
-    """Keep Material's search index small (see generator/search_index.py)."""
-    path = Path(config.site_dir) / "search" / "search_index.json"
-    if path.exists():
-        index = trim_search_index(json.loads(path.read_text(encoding="utf-8")), _records)
-        path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    """Under `mkdocs serve`, index every build for the site search, so the search box works there too."""
+    if _command["name"] != "serve":
+        return  # `kb build` indexes the finished build itself, before it swaps the site in
+    try:
+        log.info(index_site(Path(config.site_dir)).text())
+    except SiteIndexError as err:
+        # The pages still serve; the search box says that its index is missing.
+        log.warning(f"{err}\nThe site search will say that its index is missing.")
 
 
 def on_serve(server, config, builder):

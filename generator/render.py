@@ -23,6 +23,10 @@ from .records import Record, slugify
 DESCRIPTION_LIMIT = 160
 RECENT_ON_HOME = 10
 TOOLS_ON_HOME = 8  # per category: the home page stays the same size as the KB grows
+# How much a word of a signature counts in the site search, against 1 for body text (Pagefind's
+# data-pagefind-weight: the effect grows with its square; headings weigh 2 to 7). Tuned on the dev
+# split of bench/symptoms/queries.yaml (bench/symptom_search.py).
+SIGNATURE_WEIGHT = 3
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,8 @@ def render_record(record: Record, by_id: dict[str, Record], options: SiteOptions
         "title": to_plain(record.title),
         "description": summary,
         "kb_record": record.id,
+        "kb_tool": record.tool,  # the site search's filters (site_overrides/main.html)
+        "kb_category": record.category,
         "kb_edit_url": edit_url,
         "kb_jsonld": jsonld.script_text(jsonld.record_graph(record, questions, summary, urls)),
     }
@@ -151,6 +157,7 @@ def render_record(record: Record, by_id: dict[str, Record], options: SiteOptions
         faq=questions,
         related=[by_id[related] for related in record.related],
         edit_url=edit_url,
+        signature_weight=SIGNATURE_WEIGHT,
     )
     return front_matter(meta) + body
 

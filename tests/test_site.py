@@ -164,14 +164,3 @@ def test_paged_listings_build_strictly_with_working_links(tmp_path):
     done = kb("build", "--signatures", str(tmp_path / "signatures"), "--site-dir", str(site))
     assert done.returncode == 0, done.stderr
     assert (site / "tools" / "big-tool" / "page-3" / "index.html").exists()
-
-
-def test_the_site_search_index_keeps_one_small_entry_per_record(fixture_site):
-    index = json.loads(read(fixture_site, "search/search_index.json"))
-    records = [doc for doc in index["docs"] if doc["location"].startswith("errors/")]
-    assert sorted(doc["location"] for doc in records) == ["errors/demo-tool-widget-refused/",
-                                                          "errors/demo-tool-widget-timeout/"]
-    timeout = next(doc for doc in records if doc["location"] == "errors/demo-tool-widget-timeout/")
-    assert timeout["title"] == "Widget request timed out"
-    assert timeout["text"] == ""  # signatures are the lookup's business; lunr indexes titles
-    assert any(doc["location"] == "about/" for doc in index["docs"])  # hand-written pages stay whole

@@ -1,4 +1,4 @@
-/* The lookup page (lookup/) and the lookup's matches in the site's search box.
+/* The lookup page (lookup/) and the lookup's matches in the site's search box (see site-search.js).
  *
  * Everything runs in this tab: the index (lookup-index.json) is fetched once,
  * without the paste, and the paste is matched here by lookup.js. On a large
@@ -333,7 +333,9 @@
     });
   }
 
-  // -- the search box -----------------------------------------------------------------
+  // -- the search box's lookup part ----------------------------------------------------
+  // The search box itself (typing, pastes, keys, Pagefind's full-text results) is site-search.js; it
+  // calls renderSearchLookup for a query that looksLikeError, and puts the block above its own results.
 
   var ERRORISH = /\b(?:error|err!|fatal|exception|failed|failure|cannot|can't|could not|unable|denied|refused|not found|invalid|missing|timed? ?out|panic|traceback|abort|no such|rejected|unauthori[sz]ed|forbidden)\b|\w(?:Error|Exception)\b|\bE[A-Z0-9]{3,}\b/i;
 
@@ -343,41 +345,15 @@
     return text.length >= 40 || (text.length >= 12 && ERRORISH.test(text));
   }
 
-  var pasted = null;  // the last paste into the search box, with its line breaks (an input drops them)
-  var searchTimer = null;
-
-  function searchQuery(input) {
-    var value = input.value;
-    if (pasted !== null && value.indexOf(pasted.flat) >= 0) {
-      return value.replace(pasted.flat, pasted.text);
-    }
-    return value;
-  }
-
-  function clearSearchBlock() {
-    var block = document.querySelector(".kb-search-lookup");
-    if (block) block.remove();
-  }
-
-  function renderSearch(input) {
-    searchTimer = null;
-    var query = searchQuery(input);
-    var container = document.querySelector('[data-md-component="search-result"]');
-    if (!container || !looksLikeError(query)) {
-      clearSearchBlock();
-      return;
-    }
-    var block = container.querySelector(".kb-search-lookup");
-    if (!block) {
-      block = element("div", "kb-search-lookup");
-      block.setAttribute("role", "region");
-      block.setAttribute("aria-label", "Error lookup");
-    }
-    if (container.firstElementChild !== block) container.insertBefore(block, container.firstChild);
-    loadMatcher().then(function (engine) {
+  /**
+   * Draw the lookup's matches for `query` into `block` (the search box's .kb-search-lookup element).
+   * Returns a Promise that settles once drawn; nothing is drawn if isCurrent() says a newer query came.
+   */
+  function renderSearchLookup(block, query, isCurrent) {
+    return loadMatcher().then(function (engine) {
       return answer(engine, query, SEARCH_RESULTS);
     }).then(function (found) {
-      if (searchQuery(input) !== query) return;  // a newer query is on its way
+      if (!isCurrent()) return;  // a newer query is on its way
       var content = document.createDocumentFragment();
       content.appendChild(element("div", "kb-search-lookup__meta", found.length
         ? "Error lookup: " + found.length + (found.length === 1 ? " record explains" : " records explain") +
@@ -414,53 +390,24 @@
       });
       content.appendChild(open);
       block.replaceChildren(content);
-      if (container.firstElementChild !== block) container.insertBefore(block, container.firstChild);
     }, function () {
+      if (!isCurrent()) return;
       block.replaceChildren(element("div", "kb-search-lookup__meta", "Error lookup: the index could not be loaded."));
     });
   }
 
-  function searchInput(target) {
-    return target instanceof Element && target.matches('[data-md-component="search-query"]') ? target : null;
-  }
-
-  // Material handles the search form's Enter itself; a native submit would put the query in the URL.
-  document.addEventListener("submit", function (event) {
-    if (event.target instanceof Element && event.target.matches("form[name=search]")) event.preventDefault();
-  }, true);
-
-  // Delegated once on the document: the header survives instant navigation, or is replaced whole.
-  document.addEventListener("focusin", function (event) {
-    if (searchInput(event.target)) loadMatcher().catch(function () { /* shown when used */ });
-  });
-  document.addEventListener("paste", function (event) {
-    var input = searchInput(event.target);
-    if (!input || !event.clipboardData) return;
-    var text = event.clipboardData.getData("text/plain");
-    pasted = /[\r\n]/.test(text) ? { text: text, flat: text.replace(/[\r\n]/g, "") } : null;
-  });
-  document.addEventListener("input", function (event) {
-    var input = searchInput(event.target);
-    if (!input) return;
-    if (searchTimer !== null) clearTimeout(searchTimer);
-    searchTimer = setTimeout(function () { renderSearch(input); }, 0);
-  });
-  document.addEventListener("keyup", function (event) {
-    // Material re-renders its results after the query; keep the lookup's block first.
-    var input = searchInput(event.target);
-    if (input && looksLikeError(searchQuery(input))) {
-      var container = document.querySelector('[data-md-component="search-result"]');
-      var block = container && container.querySelector(".kb-search-lookup");
-      if (block && container.firstElementChild !== block) container.insertBefore(block, container.firstChild);
-    }
-  });
+  window.ErrorAtlasLookupPage = {
+    looksLikeError: looksLikeError,
+    renderSearchLookup: renderSearchLookup,
+    /** Start loading the lookup's index (the search box does when it gets the focus). */
+    preload: function () { return loadMatcher(); },
+  };
 
   // -- per page (navigation.instant swaps pages without reloading scripts) ------------
 
   function onPage() {
     var root = document.getElementById("kb-lookup");
     if (root) setUpLookupPage(root);
-    clearSearchBlock();
   }
 
   if (typeof document$ !== "undefined" && document$.subscribe) document$.subscribe(onPage);

@@ -1,0 +1,339 @@
+/* The site search's ranking: Pagefind's full-text index, queried the way people describe problems.
+ *
+ * Pagefind answers a query with the pages that hold every one of its words. People describe a problem
+ * in a sentence ("codex mcp server times out at startup on windows"), and one word the page lacks is
+ * enough to lose it. So the search box asks Pagefind about each meaningful word of the query on its
+ * own, and this file merges the answers:
+ *
+ * - plan(): the words worth searching. Stop words go; file names, config keys and versions stay whole
+ *   (`mcp-needs-auth-cache.json`, `startup_timeout_sec`, `0.101.0`); "quoted phrases" are searched as
+ *   phrases too. A compound that no page holds is searched again as its parts (fallback()).
+ * - merge(): a page scores the sum of Pagefind's scores for each word it holds (BM25, with Pagefind's
+ *   own IDF and the weights the templates give to titles and signatures), scaled by how much of the
+ *   query's information it covers (the IDF of the words it holds over that of all the words found
+ *   anywhere), plus a bonus when query words stand together in the page as they do in the query.
+ * - adjust(): once the best pages' data is loaded, hand-written guides rank below records.
+ * - excerpt(): the passage of a page with the most of the query's words, as text segments to mark.
+ * - keepsLocal(): whether a query must stay in the browser (a pasted error, a log line, a path, a
+ *   secret): then it goes to the lookup only, never to Pagefind and never into a URL.
+ *
+ * Pure functions, no DOM and no network: site-search.js does the searching and the drawing, and
+ * tests/js/search-rank.test.js checks these in node. The tunable numbers are in DEFAULTS; their values
+ * come from the dev split of bench/symptoms/queries.yaml (bench/symptom_search.py).
+ */
+(function (root, factory) {
+  "use strict";
+  var api = factory();
+  if (typeof module === "object" && module.exports) module.exports = api;
+  else root.ErrorAtlasSearchRank = api;
+})(typeof self !== "undefined" ? self : this, function () {
+  "use strict";
+
+  var DEFAULTS = {
+    maxTerms: 12,        // words searched at most (each may fetch an index chunk)
+    coverage: 1.0,       // exponent on the share of the query's information a page holds
+    proximity: 0.35,     // bonus per pair of query words within `window` words of each other, times their IDF
+    window: 4,
+    phrase: 1.0,         // bonus per quoted phrase found, times the IDF of its words
+    partWeight: 0.6,     // a part of a compound that no page holds whole
+    guide: 0.5           // a hand-written guide's score, against 1 for a record
+  };
+
+  // Words that say nothing about which error it is. Kept short on purpose: words such as "not", "no",
+  // "failed", "error" or "timeout" are part of error messages, and the IDF already weighs them down.
+  var STOP = new Set((
+    "a about above after again all also am an and any are as at be because been before being below " +
+    "between both but by can could did do does doing done down during each even ever every for from " +
+    "further get gets getting got had has have having he her here hers him his how i i'm i've if in into " +
+    "is it it's its itself just let me more most my myself now of off on once only or other our ours out " +
+    "over own same she should so some such than that the their theirs them then there these they this " +
+    "those through to too under until up very was we were what when where which while who whom why will " +
+    "with would you your yours yourself " +
+    "anyone anybody someone please help thanks hi hello issue issues problem problems question bug " +
+    "happen happens happened happening keep keeps kept still again seems seem seemed trying tried try " +
+    "using use used uses getting instead since though already really anymore"
+  ).split(/\s+/));
+
+  var WORD = /[\p{L}\p{N}_]/u;
+
+  // Marks of a program's output rather than of words a person typed. Text with any of them never leaves
+  // the browser, typed or pasted: it is where paths, user names, hosts, ids and secrets are.
+  var OUTPUT = [
+    /[\r\n]/,                                             // more than one line: a log
+    /\b[a-z][a-z0-9+.-]*:\/\/\S/i,                        // a URL
+    /[\w.+-]+@[\w-]+\.[\w.-]+/,                            // an e-mail address
+    /(?:^|[\s"'`(=:])(?:~?\/(?:home|Users|root|var|tmp|opt|etc|mnt|srv|private)\/|[A-Za-z]:\\|\\\\)/,  // a path
+    /\b[0-9a-f]{12,}\b/i,                                   // a hash or a long hex id
+    /\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-/i,               // a UUID
+    /\b\d{4}-\d\d-\d\d[T ]\d\d:\d\d/,                       // a timestamp
+    /[\p{L}\p{N}]__[\p{L}\p{N}]/u,                           // a tool id such as mcp__server__tool
+    /\b(?:error|err!|fatal|warning|exception|caused by|traceback)\s*(?:\[[^\]]*\])?\s*:/i,  // "Error: ..."
+    /\bat \S+ \(.*:\d+:\d+\)|\bFile "[^"]+", line \d+/,    // a stack frame
+    /\b[\w.-]+=\S/,                                         // key=value
+    /[{}<>]/                                                // JSON, HTML, placeholders
+  ];
+  var LONGEST_QUERY = 160;  // typed queries are shorter; a longer text is a paste
+
+  /**
+   * Why a query must stay in this tab (only the lookup may answer it), or null when the site search may
+   * send its words to Pagefind. `how`: {pasted, errorLike, secret} - the text came in by a paste, reads
+   * like an error message (lookup-page.js looksLikeError), holds a secret (lookup.js redact).
+   */
+  function keepsLocal(text, how) {
+    how = how || {};
+    if (how.secret) return "secret";
+    if (how.pasted && how.errorLike) return "paste";
+    for (var i = 0; i < OUTPUT.length; i++) if (OUTPUT[i].test(text)) return "output";
+    if (text.length > LONGEST_QUERY) return "long";
+    return null;
+  }
+
+  /** A query's tokens: runs of letters, digits and joining punctuation, trimmed of punctuation at the ends. */
+  function tokens(query) {
+    var out = [];
+    var parts = String(query).normalize("NFC").split(/\s+/);
+    for (var i = 0; i < parts.length; i++) {
+      var text = parts[i].replace(/^[^\p{L}\p{N}_]+|[^\p{L}\p{N}_]+$/gu, "");
+      if (text) out.push(text);
+    }
+    return out;
+  }
+
+  /** Letters, digits and underscores only, lower case: how Pagefind indexes a word (see generator/site_index.py). */
+  function bare(text) {
+    return Array.from(text.toLowerCase()).filter(function (c) { return WORD.test(c); }).join("");
+  }
+
+  function isCompound(text) {
+    return /[\p{L}\p{N}_][.\-/:@+#][\p{L}\p{N}_]/u.test(text);
+  }
+
+  /**
+   * The searches to run for a query: {terms: [{query, key, position, weight, parts}], phrases: [...]}.
+   * `query` goes to Pagefind; `key` identifies the term; `position` is the token's place in the query.
+   */
+  function plan(query, options) {
+    var settings = Object.assign({}, DEFAULTS, options || {});
+    var terms = [];
+    var seen = new Set();
+    tokens(query).forEach(function (text, position) {
+      var lower = text.toLowerCase();
+      if (STOP.has(lower) || STOP.has(lower.replace(/['’].*$/, ""))) return;
+      var key = bare(text);
+      if (key.length < 2 && !/^\d$/.test(key)) return;
+      if (seen.has(key)) return;
+      seen.add(key);
+      var parts = isCompound(text)
+        ? text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (part) { return part.length > 1 && !STOP.has(part); })
+        : [];
+      terms.push({ query: compact(text), key: key, position: position, weight: 1, parts: parts });
+    });
+    var phrases = [];
+    var quoted = /["“”]([^"“”]{3,}?)["“”]/g;
+    var found;
+    while ((found = quoted.exec(query)) !== null) {
+      var words = tokens(found[1]).map(compact).filter(Boolean);
+      if (words.length > 1) phrases.push({ query: "\"" + words.join(" ") + "\"", words: words.map(bare) });
+    }
+    return { terms: terms.slice(0, settings.maxTerms), phrases: phrases };
+  }
+
+  /** What Pagefind is sent for a token: letters, digits, `_` and the joining punctuation it drops itself. */
+  function compact(text) {
+    return text.replace(/[^\p{L}\p{N}_.\-/:@]/gu, "").toLowerCase();
+  }
+
+  /** For compounds no page holds whole, the parts to search instead (terms not already in the plan). */
+  function fallback(searchPlan, answers) {
+    var have = new Set(searchPlan.terms.map(function (term) { return term.key; }));
+    var extra = [];
+    searchPlan.terms.forEach(function (term, index) {
+      if (!term.parts.length || (answers[index] && answers[index].count > 0)) return;
+      term.parts.forEach(function (part) {
+        var key = bare(part);
+        if (have.has(key) || STOP.has(part)) return;
+        have.add(key);
+        extra.push({ query: part, key: key, position: term.position, weight: DEFAULTS.partWeight, parts: [] });
+      });
+    });
+    return extra;
+  }
+
+  /** Pagefind's IDF, from the number of pages that hold a word (pagefind_web/src/search.rs). */
+  function idf(total, count) {
+    return Math.log(1 + (total - count + 0.5) / (count + 0.5));
+  }
+
+  /** Pairs (a, b) with a in left, b in right and 0 < b - a <= window: how close two words come, in order. */
+  function closest(left, right, window) {
+    var best = Infinity;
+    var j = 0;
+    for (var i = 0; i < left.length; i++) {
+      while (j < right.length && right[j] <= left[i]) j++;
+      if (j < right.length && right[j] - left[i] < best) best = right[j] - left[i];
+    }
+    return best <= window ? best : 0;
+  }
+
+  /**
+   * One ranking from Pagefind's answers for each term. answers[i] is {count, results: [{id, score, words}]}
+   * for terms[i]; phraseAnswers[k] likewise for phrases[k]. Returns [{id, score, matched, terms}], best first.
+   */
+  function merge(terms, answers, phrases, phraseAnswers, total, options) {
+    var settings = Object.assign({}, DEFAULTS, options || {});
+    var pages = new Map();
+    var information = 0;
+    var weights = terms.map(function (term, index) {
+      var answer = answers[index];
+      if (!answer || !answer.count) return 0;  // a word no page holds (a typo, or another tool's)
+      var weight = term.weight * idf(Math.max(total, answer.count), answer.count);
+      information += weight;
+      return weight;
+    });
+    terms.forEach(function (term, index) {
+      var answer = answers[index];
+      if (!answer) return;
+      answer.results.forEach(function (result) {
+        var page = pages.get(result.id);
+        if (!page) {
+          page = { id: result.id, base: 0, covered: 0, bonus: 0, terms: [], locations: new Map() };
+          pages.set(result.id, page);
+        }
+        page.base += term.weight * result.score;
+        page.covered += weights[index];
+        page.terms.push(term.key);
+        page.locations.set(index, (result.words || []).slice().sort(function (a, b) { return a - b; }));
+      });
+    });
+    // Query words next to each other in the query, and near each other (in that order) in the page.
+    var order = terms.map(function (term, index) { return index; })
+      .sort(function (a, b) { return terms[a].position - terms[b].position; });
+    pages.forEach(function (page) {
+      for (var k = 0; k + 1 < order.length; k++) {
+        var a = order[k];
+        var b = order[k + 1];
+        if (!page.locations.has(a) || !page.locations.has(b)) continue;
+        var gap = closest(page.locations.get(a), page.locations.get(b), settings.window);
+        if (gap) page.bonus += settings.proximity * Math.min(weights[a], weights[b]) * (gap === 1 ? 2 : 1);
+      }
+    });
+    (phrases || []).forEach(function (phrase, index) {
+      var answer = phraseAnswers && phraseAnswers[index];
+      if (!answer) return;
+      var weight = phrase.words.reduce(function (sum, word) {
+        var at = terms.findIndex(function (term) { return term.key === word; });
+        return sum + (at >= 0 ? weights[at] : 0);
+      }, 0);
+      answer.results.forEach(function (result) {
+        var page = pages.get(result.id);
+        if (page) page.bonus += settings.phrase * weight;
+      });
+    });
+    var ranked = [];
+    pages.forEach(function (page) {
+      var share = information > 0 ? Math.min(1, page.covered / information) : 1;
+      ranked.push({
+        id: page.id,
+        score: page.base * Math.pow(share, settings.coverage) + page.bonus,
+        share: share,
+        terms: page.terms,
+        locations: page.locations
+      });
+    });
+    ranked.sort(function (x, y) { return y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0); });
+    return ranked;
+  }
+
+  /** Records before hand-written guides: `kindOf(id)` is "record" or "guide" once a page's data is in. */
+  function adjust(ranked, kindOf, options) {
+    var settings = Object.assign({}, DEFAULTS, options || {});
+    return ranked.map(function (page) {
+      return Object.assign({}, page, { score: kindOf(page.id) === "guide" ? page.score * settings.guide : page.score });
+    }).sort(function (x, y) { return y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0); });
+  }
+
+  /**
+   * The passage of `content` (a page's text, words split by whitespace as Pagefind counts them) with the
+   * most of the query's words: {start, segments: [{text, mark}], before, after}. `locations` maps a term
+   * to the places of its words; `weights` (optional) maps the same keys to how much each term counts.
+   */
+  function excerpt(content, locations, length, weights) {
+    var words = String(content).split(/[\r\n\s]+/g);
+    var marked = new Map();  // word place -> term
+    locations.forEach(function (places, term) {
+      places.forEach(function (place) { if (!marked.has(place)) marked.set(place, term); });
+    });
+    var places = Array.from(marked.keys()).sort(function (a, b) { return a - b; });
+    var start = 0;
+    var bestValue = -1;
+    for (var i = 0; i < places.length; i++) {
+      var from = Math.max(0, places[i] - 2);
+      var seen = new Set();
+      var value = 0;
+      for (var j = i; j < places.length && places[j] < from + length; j++) {
+        var term = marked.get(places[j]);
+        if (!seen.has(term)) {
+          seen.add(term);
+          value += weights && weights.has(term) ? weights.get(term) : 1;
+        }
+        value += 0.01;
+      }
+      if (value > bestValue) {
+        bestValue = value;
+        start = from;
+      }
+    }
+    start = Math.min(start, Math.max(0, words.length - length));
+    var segments = [];
+    var end = Math.min(words.length, start + length);
+    for (var w = start; w < end; w++) {
+      var mark = marked.has(w);
+      var text = (w > start ? " " : "") + words[w];
+      var last = segments[segments.length - 1];
+      if (last && !mark && !last.mark) last.text += text;
+      else if (mark) {
+        if (w > start) segments.push({ text: " ", mark: false });
+        segments.push({ text: words[w], mark: true });
+      } else segments.push({ text: text, mark: false });
+    }
+    return { start: start, segments: mergeSpaces(segments), before: start > 0, after: end < words.length };
+  }
+
+  function mergeSpaces(segments) {
+    var out = [];
+    segments.forEach(function (segment) {
+      var last = out[out.length - 1];
+      if (last && !last.mark && !segment.mark) last.text += segment.text;
+      else out.push({ text: segment.text, mark: segment.mark });
+    });
+    return out;
+  }
+
+  /**
+   * Pagefind's own excerpts are HTML: the page's text with & < > escaped, and <mark> around matches.
+   * This reads one as text segments without ever parsing it as HTML: only <mark> and </mark> are
+   * understood, and only Pagefind's escapes are decoded; anything else stays literal text.
+   */
+  function markedSegments(html) {
+    var segments = [];
+    var mark = false;
+    String(html).split(/(<\/?mark>)/).forEach(function (part) {
+      if (part === "<mark>") mark = true;
+      else if (part === "</mark>") mark = false;
+      else if (part) segments.push({ text: decodeEscapes(part), mark: mark });
+    });
+    return mergeSpaces(segments);
+  }
+
+  var ESCAPES = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": "\"", "&#39;": "'", "&#x27;": "'" };
+
+  function decodeEscapes(text) {
+    return text.replace(/&(?:amp|lt|gt|quot|#39|#x27);/g, function (entity) { return ESCAPES[entity]; });
+  }
+
+  return {
+    DEFAULTS: DEFAULTS, STOP: STOP, keepsLocal: keepsLocal,
+    tokens: tokens, bare: bare, plan: plan, fallback: fallback, idf: idf, closest: closest, merge: merge,
+    adjust: adjust, excerpt: excerpt, markedSegments: markedSegments
+  };
+});
