@@ -24,9 +24,9 @@
   var LookupPage = window.ErrorAtlasLookupPage;
   var BOX_RESULTS = 8;
   var PAGE_RESULTS = 20;
-  var TYPING_PAUSE = 250;  // ms without a keystroke before typed words go to Pagefind
+  var TYPING_PAUSE = 200;  // ms without a keystroke before typed words go to Pagefind
   var EXCERPT_WORDS = 26;
-  var SLACK = 4;  // extra pages loaded, so that guides can drop below records
+  var SLACK = 2;  // extra pages loaded, so that a guide can drop below records
   var FILTERS = [["tool", "Tool", "All tools"], ["category", "Category", "All categories"]];
 
   // -- where things are ---------------------------------------------------------------
@@ -329,9 +329,16 @@
     if (more) more.remove();
   }
 
+  /** The box's answers for a query are all in (the tests and bench/symptom_search.py wait for data-busy="no"). */
+  function busy(container, yes) {
+    container.setAttribute("data-busy", yes ? "yes" : "no");
+  }
+
   function finished(ticket) {
     if (ticket !== box.ticket) return;
     box.pending -= 1;
+    var view = parts();
+    if (view && box.pending <= 0) busy(view.container, false);
     if (box.pending <= 0 && box.openWhenDone) {
       box.openWhenDone = false;
       openBest();
@@ -356,8 +363,10 @@
       clearFullText(view);
       view.meta.textContent = "Type words to search every page, or paste an error";
       view.container.setAttribute("data-state", "empty");
+      busy(view.container, false);
       return;
     }
+    busy(view.container, true);
     var kind = classify(query, view.input);
     if (kind.errorLike) {
       box.pending += 1;
@@ -371,6 +380,7 @@
       clearFullText(view);
       view.meta.textContent = LOCAL_NOTES[kind.local];
       view.container.setAttribute("data-state", "local");
+      if (box.pending === 0) busy(view.container, false);
       return;
     }
     view.container.setAttribute("data-state", "waiting");
@@ -507,9 +517,11 @@
   document.addEventListener("focusin", function (event) {
     if (!isSearchInput(event.target)) return;
     setToggle(true);
-    // Start loading both indexes' first files, so the first answer comes sooner (no query in either request).
-    LookupPage.preload().catch(function () { /* shown when used */ });
-    loadEngine().catch(function (error) {
+    // Start loading the indexes, so the first answer comes sooner (no query in any of these requests):
+    // Pagefind first, then the lookup's, which only pastes need (a paste loads it at once if needed).
+    var preloadLookup = function () { LookupPage.preload().catch(function () { /* shown when used */ }); };
+    loadEngine().then(preloadLookup, function (error) {
+      preloadLookup();
       var view = parts();
       if (view && !view.input.value.trim()) view.meta.textContent = failureText(error);
     });
