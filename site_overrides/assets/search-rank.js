@@ -6,8 +6,8 @@
  * own, and this file merges the answers:
  *
  * - plan(): the words worth searching. Stop words go; file names, config keys and versions stay whole
- *   (`mcp-needs-auth-cache.json`, `startup_timeout_sec`, `0.101.0`); "quoted phrases" are searched as
- *   phrases too. A compound that no page holds is searched again as its parts (fallback()).
+ *   (`mcp-needs-auth-cache.json`, `startup_timeout_sec`, `0.101.0`), and a compound's parts are searched
+ *   too, to find it inside a longer token such as a path; "quoted phrases" are searched as phrases too.
  * - merge(): a page scores the sum of Pagefind's scores for each word it holds (BM25, with Pagefind's
  *   own IDF and the weights the templates give to titles and signatures), scaled by how much of the
  *   query's information it covers (the IDF of the words it holds over that of all the words found
@@ -30,12 +30,12 @@
   "use strict";
 
   var DEFAULTS = {
-    maxTerms: 12,        // words searched at most (each may fetch an index chunk)
-    coverage: 1.0,       // exponent on the share of the query's information a page holds
-    proximity: 0.35,     // bonus per pair of query words within `window` words of each other, times their IDF
-    window: 4,
-    phrase: 1.0,         // bonus per quoted phrase found, times the IDF of its words
-    partWeight: 0.6,     // a part of a compound that no page holds whole
+    maxTerms: 16,        // words searched at most (each may fetch an index chunk)
+    coverage: 2,         // exponent on the share of the query's information a page holds
+    proximity: 1,        // bonus per pair of neighbouring query words found within `window` words, times their IDF
+    window: 8,
+    phrase: 1,           // bonus per quoted phrase found, times the IDF of its words
+    partWeight: 0.8,     // a compound found as its parts inside a longer token, against 1 found whole
     guide: 0.5           // a hand-written guide's score, against 1 for a record
   };
 
@@ -109,8 +109,11 @@
   }
 
   /**
-   * The searches to run for a query: {terms: [{query, key, position, weight, parts}], phrases: [...]}.
+   * The searches to run for a query: {terms: [{query, key, position, weight, partOf}], phrases: [...]}.
    * `query` goes to Pagefind; `key` identifies the term; `position` is the token's place in the query.
+   * A compound (`mcp-needs-auth-cache.json`, `~/.codex/config.toml`) is searched whole, and also as its
+   * parts (partOf: the compound's index), because Pagefind indexes a longer token that holds it
+   * (`~/.claude/mcp-needs-auth-cache.json`) as another word, with its parts at the same place.
    */
   function plan(query, options) {
     var settings = Object.assign({}, DEFAULTS, options || {});
@@ -121,12 +124,16 @@
       if (STOP.has(lower) || STOP.has(lower.replace(/['’].*$/, ""))) return;
       var key = bare(text);
       if (key.length < 2 && !/^\d$/.test(key)) return;
-      if (seen.has(key)) return;
+      if (seen.has(key) || terms.length >= settings.maxTerms) return;
       seen.add(key);
-      var parts = isCompound(text)
-        ? text.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (part) { return part.length > 1 && !STOP.has(part); })
-        : [];
-      terms.push({ query: compact(text), key: key, position: position, weight: 1, parts: parts });
+      var index = terms.length;
+      terms.push({ query: compact(text), key: key, position: position, weight: 1, partOf: null });
+      if (!isCompound(text)) return;
+      var parts = lower.split(/[^\p{L}\p{N}]+/u).filter(function (part) { return part.length > 1; });
+      if (parts.length < 2 || !parts.some(function (part) { return /\p{L}/u.test(part); })) return;
+      parts.forEach(function (part) {
+        terms.push({ query: part, key: part, position: position, weight: 0, partOf: index });
+      });
     });
     var phrases = [];
     var quoted = /["“”]([^"“”]{3,}?)["“”]/g;
@@ -135,7 +142,7 @@
       var words = tokens(found[1]).map(compact).filter(Boolean);
       if (words.length > 1) phrases.push({ query: "\"" + words.join(" ") + "\"", words: words.map(bare) });
     }
-    return { terms: terms.slice(0, settings.maxTerms), phrases: phrases };
+    return { terms: terms, phrases: phrases };
   }
 
   /** What Pagefind is sent for a token: letters, digits, `_` and the joining punctuation it drops itself. */
@@ -143,28 +150,12 @@
     return text.replace(/[^\p{L}\p{N}_.\-/:@]/gu, "").toLowerCase();
   }
 
-  /** For compounds no page holds whole, the parts to search instead (terms not already in the plan). */
-  function fallback(searchPlan, answers) {
-    var have = new Set(searchPlan.terms.map(function (term) { return term.key; }));
-    var extra = [];
-    searchPlan.terms.forEach(function (term, index) {
-      if (!term.parts.length || (answers[index] && answers[index].count > 0)) return;
-      term.parts.forEach(function (part) {
-        var key = bare(part);
-        if (have.has(key) || STOP.has(part)) return;
-        have.add(key);
-        extra.push({ query: part, key: key, position: term.position, weight: DEFAULTS.partWeight, parts: [] });
-      });
-    });
-    return extra;
-  }
-
   /** Pagefind's IDF, from the number of pages that hold a word (pagefind_web/src/search.rs). */
   function idf(total, count) {
     return Math.log(1 + (total - count + 0.5) / (count + 0.5));
   }
 
-  /** Pairs (a, b) with a in left, b in right and 0 < b - a <= window: how close two words come, in order. */
+  /** How close two words come, in this order: the smallest b - a > 0 within `window`, or 0. */
   function closest(left, right, window) {
     var best = Infinity;
     var j = 0;
@@ -175,39 +166,79 @@
     return best <= window ? best : 0;
   }
 
+  function sorted(numbers) {
+    return (numbers || []).slice().sort(function (a, b) { return a - b; });
+  }
+
+  /** The places where every part of a compound stands at once: the compound, inside a longer token. */
+  function together(partResults) {
+    var common = null;
+    partResults.forEach(function (words) {
+      var here = new Set(words);
+      common = common === null ? here : new Set(Array.from(common).filter(function (place) { return here.has(place); }));
+    });
+    return common ? sorted(Array.from(common)) : [];
+  }
+
   /**
-   * One ranking from Pagefind's answers for each term. answers[i] is {count, results: [{id, score, words}]}
-   * for terms[i]; phraseAnswers[k] likewise for phrases[k]. Returns [{id, score, matched, terms}], best first.
+   * One ranking from Pagefind's answers: answers[i] is {count, results: [{id, score, words}]} for
+   * terms[i] (count: the pages that hold the word); phraseAnswers[k] likewise for phrases[k]. `total` is
+   * the number of pages. Returns [{id, score, share, terms, locations}], best first; `locations` maps a
+   * term's index to the places of its words in the page (for the excerpt).
    */
   function merge(terms, answers, phrases, phraseAnswers, total, options) {
     var settings = Object.assign({}, DEFAULTS, options || {});
-    var pages = new Map();
+    var found = terms.map(function (term, index) {
+      var byPage = new Map();
+      ((answers[index] || {}).results || []).forEach(function (result) { byPage.set(result.id, result); });
+      return byPage;
+    });
+    // A compound's matches: where Pagefind found it whole, and where all its parts stand at one place.
+    var matches = terms.map(function (term, index) {
+      var pages = new Map();
+      if (term.partOf !== null) return pages;
+      found[index].forEach(function (result, id) {
+        pages.set(id, { score: term.weight * result.score, places: sorted(result.words) });
+      });
+      var parts = [];
+      terms.forEach(function (other, at) { if (other.partOf === index) parts.push(at); });
+      if (!parts.length) return pages;
+      found[parts[0]].forEach(function (first, id) {
+        if (pages.has(id) || !parts.every(function (at) { return found[at].has(id); })) return;
+        var places = together(parts.map(function (at) { return found[at].get(id).words || []; }));
+        if (!places.length) return;
+        var score = parts.reduce(function (sum, at) { return sum + found[at].get(id).score; }, 0) / parts.length;
+        pages.set(id, { score: settings.partWeight * score, places: places });
+      });
+      return pages;
+    });
     var information = 0;
     var weights = terms.map(function (term, index) {
-      var answer = answers[index];
-      if (!answer || !answer.count) return 0;  // a word no page holds (a typo, or another tool's)
-      var weight = term.weight * idf(Math.max(total, answer.count), answer.count);
+      if (term.partOf !== null) return 0;
+      var count = Math.max(matches[index].size, (answers[index] || {}).count || 0);
+      if (!count) return 0;  // a word no page holds (a typo, or another tool's)
+      var weight = idf(Math.max(total, count), count);
       information += weight;
       return weight;
     });
-    terms.forEach(function (term, index) {
-      var answer = answers[index];
-      if (!answer) return;
-      answer.results.forEach(function (result) {
-        var page = pages.get(result.id);
+    var pages = new Map();
+    matches.forEach(function (byPage, index) {
+      byPage.forEach(function (match, id) {
+        var page = pages.get(id);
         if (!page) {
-          page = { id: result.id, base: 0, covered: 0, bonus: 0, terms: [], locations: new Map() };
-          pages.set(result.id, page);
+          page = { id: id, base: 0, covered: 0, bonus: 0, terms: [], locations: new Map() };
+          pages.set(id, page);
         }
-        page.base += term.weight * result.score;
+        page.base += match.score;
         page.covered += weights[index];
-        page.terms.push(term.key);
-        page.locations.set(index, (result.words || []).slice().sort(function (a, b) { return a - b; }));
+        page.terms.push(terms[index].key);
+        page.locations.set(index, match.places);
       });
     });
     // Query words next to each other in the query, and near each other (in that order) in the page.
-    var order = terms.map(function (term, index) { return index; })
-      .sort(function (a, b) { return terms[a].position - terms[b].position; });
+    var order = [];
+    terms.forEach(function (term, index) { if (term.partOf === null) order.push(index); });
+    order.sort(function (a, b) { return terms[a].position - terms[b].position; });
     pages.forEach(function (page) {
       for (var k = 0; k + 1 < order.length; k++) {
         var a = order[k];
@@ -221,7 +252,7 @@
       var answer = phraseAnswers && phraseAnswers[index];
       if (!answer) return;
       var weight = phrase.words.reduce(function (sum, word) {
-        var at = terms.findIndex(function (term) { return term.key === word; });
+        var at = terms.findIndex(function (term) { return term.key === word && term.partOf === null; });
         return sum + (at >= 0 ? weights[at] : 0);
       }, 0);
       answer.results.forEach(function (result) {
@@ -240,8 +271,12 @@
         locations: page.locations
       });
     });
-    ranked.sort(function (x, y) { return y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0); });
+    ranked.sort(byScore);
     return ranked;
+  }
+
+  function byScore(x, y) {
+    return y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0);
   }
 
   /** Records before hand-written guides: `kindOf(id)` is "record" or "guide" once a page's data is in. */
@@ -249,7 +284,7 @@
     var settings = Object.assign({}, DEFAULTS, options || {});
     return ranked.map(function (page) {
       return Object.assign({}, page, { score: kindOf(page.id) === "guide" ? page.score * settings.guide : page.score });
-    }).sort(function (x, y) { return y.score - x.score || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0); });
+    }).sort(byScore);
   }
 
   /**
@@ -333,7 +368,7 @@
 
   return {
     DEFAULTS: DEFAULTS, STOP: STOP, keepsLocal: keepsLocal,
-    tokens: tokens, bare: bare, plan: plan, fallback: fallback, idf: idf, closest: closest, merge: merge,
+    tokens: tokens, bare: bare, plan: plan, idf: idf, closest: closest, merge: merge,
     adjust: adjust, excerpt: excerpt, markedSegments: markedSegments
   };
 });

@@ -80,15 +80,18 @@
   }
 
   /** Pagefind's answer for one term, as search-rank.js reads it; remembers each page's result for data(). */
-  function ask(engine, query, filters, handles) {
-    return engine.pagefind.search(query, { filters: filters }).then(function (found) {
-      if (!found) return { count: 0, results: [] };
-      found.results.forEach(function (result) { if (!handles.has(result.id)) handles.set(result.id, result); });
-      return {
-        count: found.unfilteredResultCount,
-        results: found.results.map(function (result) { return { id: result.id, score: result.score, words: result.words }; })
-      };
-    });
+  function ask(engine, query, filters, handles, asked) {
+    if (!asked.has(query)) {  // a word can be a term and a part of a compound: one search
+      asked.set(query, engine.pagefind.search(query, { filters: filters }).then(function (found) {
+        if (!found) return { count: 0, results: [] };
+        found.results.forEach(function (result) { if (!handles.has(result.id)) handles.set(result.id, result); });
+        return {
+          count: found.unfilteredResultCount,
+          results: found.results.map(function (result) { return { id: result.id, score: result.score, words: result.words }; })
+        };
+      }));
+    }
+    return asked.get(query);
   }
 
   /** The address of a page Pagefind found, under this site's root (Pagefind's own URLs start at /). */
@@ -115,25 +118,21 @@
       var plan = Rank.plan(query);
       if (!plan.terms.length) return { items: [], matched: 0 };
       var handles = new Map();
-      var asking = function (terms) {
-        return Promise.all(terms.map(function (term) { return ask(engine, term.query, filters, handles); }));
+      var asked = new Map();
+      var asking = function (searches) {
+        return Promise.all(searches.map(function (search) { return ask(engine, search.query, filters, handles, asked); }));
       };
-      var phrases = asking(plan.phrases);
-      return asking(plan.terms).then(function (answers) {
-        var extra = Rank.fallback(plan, answers);
-        return Promise.all([asking(extra), phrases]).then(function (more) {
-          var terms = plan.terms.concat(extra);
-          var ranked = Rank.merge(terms, answers.concat(more[0]), plan.phrases, more[1], engine.total);
-          var top = ranked.slice(0, limit + SLACK);
-          return Promise.all(top.map(function (page) { return handles.get(page.id).data(); })).then(function (loaded) {
-            var data = new Map();
-            top.forEach(function (page, index) { data.set(page.id, loaded[index]); });
-            var ordered = Rank.adjust(top, function (id) { return (data.get(id).meta || {}).kind; });
-            return {
-              matched: ranked.length,
-              items: ordered.slice(0, limit).map(function (page) { return describe(page, data.get(page.id)); })
-            };
-          });
+      return Promise.all([asking(plan.terms), asking(plan.phrases)]).then(function (answers) {
+        var ranked = Rank.merge(plan.terms, answers[0], plan.phrases, answers[1], engine.total);
+        var top = ranked.slice(0, limit + SLACK);
+        return Promise.all(top.map(function (page) { return handles.get(page.id).data(); })).then(function (loaded) {
+          var data = new Map();
+          top.forEach(function (page, index) { data.set(page.id, loaded[index]); });
+          var ordered = Rank.adjust(top, function (id) { return (data.get(id).meta || {}).kind; });
+          return {
+            matched: ranked.length,
+            items: ordered.slice(0, limit).map(function (page) { return describe(page, data.get(page.id)); })
+          };
         });
       });
     });
