@@ -13,7 +13,9 @@
  *   query's information it covers (the IDF of the words it holds over that of all the words found
  *   anywhere), plus a bonus when query words stand together in the page as they do in the query.
  * - adjust(): once the best pages' data is loaded, hand-written guides rank below records.
- * - excerpt(): the passage of a page with the most of the query's words, as text segments to mark.
+ * - excerpt(): the passage of a page with the most of the query's words, as text segments to mark. It
+ *   reads Pagefind's plain text of the page (`content`) and the places of the words, never Pagefind's
+ *   HTML excerpts, so no page text is ever parsed as HTML.
  * - keepsLocal(): whether a query must stay in the browser (a pasted error, a log line, a path, a
  *   secret): then it goes to the lookup only, never to Pagefind and never into a URL.
  *
@@ -344,31 +346,9 @@
     return out;
   }
 
-  /**
-   * Pagefind's own excerpts are HTML: the page's text with & < > escaped, and <mark> around matches.
-   * This reads one as text segments without ever parsing it as HTML: only <mark> and </mark> are
-   * understood, and only Pagefind's escapes are decoded; anything else stays literal text.
-   */
-  function markedSegments(html) {
-    var segments = [];
-    var mark = false;
-    String(html).split(/(<\/?mark>)/).forEach(function (part) {
-      if (part === "<mark>") mark = true;
-      else if (part === "</mark>") mark = false;
-      else if (part) segments.push({ text: decodeEscapes(part), mark: mark });
-    });
-    return mergeSpaces(segments);
-  }
-
-  var ESCAPES = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": "\"", "&#39;": "'", "&#x27;": "'" };
-
-  function decodeEscapes(text) {
-    return text.replace(/&(?:amp|lt|gt|quot|#39|#x27);/g, function (entity) { return ESCAPES[entity]; });
-  }
-
   return {
     DEFAULTS: DEFAULTS, STOP: STOP, keepsLocal: keepsLocal,
     tokens: tokens, bare: bare, plan: plan, idf: idf, closest: closest, merge: merge,
-    adjust: adjust, excerpt: excerpt, markedSegments: markedSegments
+    adjust: adjust, excerpt: excerpt
   };
 });

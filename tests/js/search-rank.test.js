@@ -148,9 +148,3 @@ test("excerpt: the passage with the most query words, as text segments, marks on
   assert.deepEqual(whole.segments.map((segment) => segment.text).join(""), "a <b>c</b> d");  // text, never markup
   assert.ok(!whole.before && !whole.after);
 });
-
-test("markedSegments: Pagefind's excerpt HTML read as text, only <mark> understood", () => {
-  assert.deepEqual(R.markedSegments("the &lt;img src=x&gt; <mark>token</mark> &amp; more"), [
-    { text: "the <img src=x> ", mark: false }, { text: "token", mark: true }, { text: " & more", mark: false }]);
-  assert.deepEqual(R.markedSegments("<b>bold</b> &nbsp;"), [{ text: "<b>bold</b> &nbsp;", mark: false }]);
-});
