@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import os
 import random
 import re
@@ -212,6 +213,8 @@ def main() -> int:
         print(f"measuring {size:,} records...", file=sys.stderr)
         with tempfile.TemporaryDirectory() as tmp:
             rows.append(measure(size, Path(tmp), browser=not args.skip_browser))
+        # Each size's figures as soon as they are known: a later, larger size may take hours, or fail.
+        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     print_table(rows)
     return 0
 
