@@ -106,7 +106,7 @@
       if (/^h[23]$/i.test(anchor.element) && anchor.location <= start + 3 && anchor.text &&
           (!best || anchor.location >= best.location)) best = anchor;
     });
-    return best ? best.text.replace(/\s*¶\s*$/, "") : "";
+    return best ? best.text : "";
   }
 
   /**
