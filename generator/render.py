@@ -127,6 +127,14 @@ def derived_faq(record: Record) -> list[dict]:
     ]
 
 
+def boilerplate_questions(record: Record) -> set[str]:
+    """The standard questions whose answers only repeat the record's facts: the site search skips them.
+
+    The first one also carries the record's platform checks, found nowhere else on the page.
+    """
+    return {entry["q"] for entry in derived_faq(record)[(1 if record.checks else 0):]}
+
+
 def faq(record: Record) -> list[dict]:
     own = list(record.faq)
     asked = {entry["q"].strip().lower() for entry in own}
@@ -158,6 +166,7 @@ def render_record(record: Record, by_id: dict[str, Record], options: SiteOptions
         related=[by_id[related] for related in record.related],
         edit_url=edit_url,
         signature_weight=SIGNATURE_WEIGHT,
+        derived_questions=boilerplate_questions(record),
     )
     return front_matter(meta) + body
 

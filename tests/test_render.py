@@ -121,7 +121,8 @@ def test_tag_pages_and_feed():
     assert "| [widgets](../tags/widgets.md) | 1 |" in site["tags/index.md"]
     assert "[Widget request timed out](../errors/demo-tool-widget-timeout.md)" in site["tags/timeout.md"]
     _, body = split(site["errors/demo-tool-widget-timeout.md"])
-    assert "| **Tags** | [widgets](../tags/widgets.md), [timeout](../tags/timeout.md) |" in body
+    assert ('| <strong data-pagefind-ignore="all">Tags</strong> | [widgets](../tags/widgets.md), '
+            '[timeout](../tags/timeout.md) |') in body
     from generator.render import json_feed
 
     records = validate_folder(FIXTURES / "valid").records

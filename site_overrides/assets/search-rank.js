@@ -8,6 +8,9 @@
  * - plan(): the words worth searching. Stop words go; file names, config keys and versions stay whole
  *   (`mcp-needs-auth-cache.json`, `startup_timeout_sec`, `0.101.0`), and a compound's parts are searched
  *   too, to find it inside a longer token such as a path; "quoted phrases" are searched as phrases too.
+ * - alone(): which words are searched alone. A word on more than half the pages tells little, and
+ *   Pagefind's time for a word grows with the square of its pages, so common words are only counted
+ *   (cheaply); when every word is common, rarest() picks the words of one all-words search instead.
  * - merge(): a page scores the sum of Pagefind's scores for each word it holds (BM25, with Pagefind's
  *   own IDF and the weights the templates give to titles and signatures), scaled by how much of the
  *   query's information it covers (the IDF of the words it holds over that of all the words found
@@ -38,7 +41,9 @@
     window: 8,
     phrase: 1,           // bonus per quoted phrase found, times the IDF of its words
     partWeight: 0.8,     // a compound found as its parts inside a longer token, against 1 found whole
-    guide: 0.5           // a hand-written guide's score, against 1 for a record
+    guide: 0.5,          // a hand-written guide's score, against 1 for a record
+    commonShare: 0.5,    // a word on more than this share of the pages is not searched alone: it tells little,
+    commonPages: 2500    // nor on more than this many pages: Pagefind's time for one word grows with its pages squared
   };
 
   // Words that say nothing about which error it is. Kept short on purpose: words such as "not", "no",
@@ -152,6 +157,35 @@
     return text.replace(/[^\p{L}\p{N}_.\-/:@]/gu, "").toLowerCase();
   }
 
+  /**
+   * Which terms to search alone, given how many pages hold each (`counts`, from Pagefind's cheap count,
+   * see site-search.js). Not a word no page holds, nor one on more than `commonPages` pages (too slow).
+   * A word on more than `commonShare` of the pages is left out too when a rarer word of the query is
+   * searched: it tells little. A part of a compound is searched to find the compound, not for its meaning.
+   */
+  function alone(terms, counts, total, options) {
+    var settings = Object.assign({}, DEFAULTS, options || {});
+    var fast = function (index) { return counts[index] > 0 && counts[index] <= settings.commonPages; };
+    var telling = function (index) { return fast(index) && counts[index] <= settings.commonShare * total; };
+    var someTelling = terms.some(function (term, index) { return term.partOf === null && telling(index); });
+    return terms.map(function (term, index) {
+      if (!fast(index)) return false;
+      return term.partOf !== null || !someTelling || telling(index);
+    });
+  }
+
+  /**
+   * When every word of a query is on too many pages to be searched alone: the `tried` rarest ones, for
+   * one search of the pages that hold them all (site-search.js adds a word while too many pages do).
+   */
+  function rarest(terms, counts, tried) {
+    return terms.map(function (term, index) { return index; })
+      .filter(function (index) { return terms[index].partOf === null && counts[index] > 0; })
+      .sort(function (a, b) { return counts[a] - counts[b]; })
+      .slice(0, tried)
+      .map(function (index) { return terms[index].query; });
+  }
+
   /** Pagefind's IDF, from the number of pages that hold a word (pagefind_web/src/search.rs). */
   function idf(total, count) {
     return Math.log(1 + (total - count + 0.5) / (count + 0.5));
@@ -183,8 +217,9 @@
   }
 
   /**
-   * One ranking from Pagefind's answers: answers[i] is {count, results: [{id, score, words}]} for
-   * terms[i] (count: the pages that hold the word); phraseAnswers[k] likewise for phrases[k]. `total` is
+   * One ranking from Pagefind's answers: answers[i] is {count, results: [{id, score, words}], skipped} for
+   * terms[i] (count: the pages that hold the word; skipped: a common word, not searched alone);
+   * phraseAnswers[k] likewise for phrases[k]. `total` is
    * the number of pages. Returns [{id, score, share, terms, locations}], best first; `locations` maps a
    * term's index to the places of its words in the page (for the excerpt).
    */
@@ -216,7 +251,7 @@
     });
     var information = 0;
     var weights = terms.map(function (term, index) {
-      if (term.partOf !== null) return 0;
+      if (term.partOf !== null || (answers[index] || {}).skipped) return 0;  // a common word counts for nothing
       var count = Math.max(matches[index].size, (answers[index] || {}).count || 0);
       if (!count) return 0;  // a word no page holds (a typo, or another tool's)
       var weight = idf(Math.max(total, count), count);
@@ -348,7 +383,7 @@
 
   return {
     DEFAULTS: DEFAULTS, STOP: STOP, keepsLocal: keepsLocal,
-    tokens: tokens, bare: bare, plan: plan, idf: idf, closest: closest, merge: merge,
+    tokens: tokens, bare: bare, plan: plan, alone: alone, rarest: rarest, idf: idf, closest: closest, merge: merge,
     adjust: adjust, excerpt: excerpt
   };
 });

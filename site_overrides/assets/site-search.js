@@ -79,6 +79,20 @@
     return enginePromise;
   }
 
+  // A filter that no page has: a search with it returns no page, only how many pages hold the words
+  // (Pagefind counts them before it filters), which costs next to nothing. See search-rank.js alone().
+  var COUNT_ONLY = { "kb-count-only": "none" };
+
+  /** How many pages hold a word (or all the words of a query), without searching them. */
+  function count(engine, query, counted) {
+    if (!counted.has(query)) {
+      counted.set(query, engine.pagefind.search(query, { filters: COUNT_ONLY }).then(function (found) {
+        return found ? found.unfilteredResultCount : 0;
+      }));
+    }
+    return counted.get(query);
+  }
+
   /** Pagefind's answer for one term, as search-rank.js reads it; remembers each page's result for data(). */
   function ask(engine, query, filters, handles, asked) {
     if (!asked.has(query)) {  // a word can be a term and a part of a compound: one search
@@ -92,6 +106,26 @@
       }));
     }
     return asked.get(query);
+  }
+
+  /**
+   * When every word is on too many pages to be searched alone: the pages that hold all of the rarest
+   * ones, adding a word at a time while too many pages hold them all. Resolves to a term and its
+   * answer, or null (then the query is too common to answer: the count says so).
+   */
+  function allOf(engine, plan, counts, filters, handles, asked, counted) {
+    var tried = 1;
+    var step = function () {
+      var words = Rank.rarest(plan.terms, counts, ++tried);
+      if (words.length < tried) return Promise.resolve(null);  // no more words to add
+      var query = words.join(" ");
+      return count(engine, query, counted).then(function (pages) {
+        if (pages > Rank.DEFAULTS.commonPages) return step();
+        var term = { query: query, key: words.join(" "), position: 0, weight: 1, partOf: null };
+        return ask(engine, query, filters, handles, asked).then(function (answer) { return { term: term, answer: answer }; });
+      });
+    };
+    return step();
   }
 
   /** The address of a page Pagefind found, under this site's root (Pagefind's own URLs start at /). */
@@ -119,11 +153,25 @@
       if (!plan.terms.length) return { items: [], matched: 0 };
       var handles = new Map();
       var asked = new Map();
-      var asking = function (searches) {
-        return Promise.all(searches.map(function (search) { return ask(engine, search.query, filters, handles, asked); }));
-      };
-      return Promise.all([asking(plan.terms), asking(plan.phrases)]).then(function (answers) {
-        var ranked = Rank.merge(plan.terms, answers[0], plan.phrases, answers[1], engine.total);
+      var counted = new Map();
+      var phrases = Promise.all(plan.phrases.map(function (phrase) { return ask(engine, phrase.query, filters, handles, asked); }));
+      return Promise.all(plan.terms.map(function (term) { return count(engine, term.query, counted); })).then(function (counts) {
+        var searched = Rank.alone(plan.terms, counts, engine.total);
+        var answers = Promise.all(plan.terms.map(function (term, index) {
+          return searched[index] ? ask(engine, term.query, filters, handles, asked)
+            : Promise.resolve({ count: counts[index], results: [], skipped: true });
+        }));
+        var anyAlone = plan.terms.some(function (term, index) { return searched[index] && term.partOf === null; });
+        var together = anyAlone ? Promise.resolve(null) : allOf(engine, plan, counts, filters, handles, asked, counted);
+        return Promise.all([answers, together, phrases]);
+      }).then(function (got) {
+        var terms = plan.terms.slice();
+        var answers = got[0];
+        if (got[1]) {
+          terms.push(got[1].term);
+          answers = answers.concat([got[1].answer]);
+        }
+        var ranked = Rank.merge(terms, answers, plan.phrases, got[2], engine.total);
         var top = ranked.slice(0, limit + SLACK);
         return Promise.all(top.map(function (page) { return handles.get(page.id).data(); })).then(function (loaded) {
           var data = new Map();

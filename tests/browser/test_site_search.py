@@ -56,6 +56,10 @@ def result_ids(page):
     return page.eval_on_selector_all(RESULTS, "items => items.map(item => item.dataset.id || item.dataset.kind)")
 
 
+def record_ids(page):
+    return [item for item in result_ids(page) if item != "guide"]
+
+
 # -- full-text results ----------------------------------------------------------------------
 
 def test_a_config_key_finds_the_record_whose_fix_names_it(page, base_url):
@@ -78,7 +82,9 @@ def test_a_file_name_finds_every_record_that_mentions_it(page, base_url, records
     open_box(page, base_url)
     search(page, "mcp-needs-auth-cache.json")
     shown = result_ids(page)
-    assert set(shown) == mentioning  # also where the page names it inside a path (~/.claude/...)
+    records_shown = [item for item in shown if item != "guide"]
+    assert set(records_shown) == mentioning  # also where the page names it inside a path (~/.claude/...)
+    assert shown[:len(records_shown)] == records_shown  # a guide that names it (How lookup works) comes after
     for item in page.locator(RESULTS).all():
         assert "mcp-needs-auth-cache.json" in " ".join(item.locator("mark").all_text_contents())
 
@@ -128,7 +134,7 @@ def test_an_error_typed_by_hand_shows_the_lookup_first_then_full_text(page, root
 def test_results_can_be_filtered_by_tool_and_category(page, base_url, records):
     open_box(page, base_url)
     search(page, "timeout")
-    assert len({records[rid].tool for rid in result_ids(page)}) > 1
+    assert len({records[rid].tool for rid in record_ids(page)}) > 1
     tool = page.locator("select[data-filter=tool]")
     tool.focus()  # the filter values load when the filters are first used
     page.wait_for_selector(".kb-search-filters[data-ready=yes]")
@@ -136,17 +142,17 @@ def test_results_can_be_filtered_by_tool_and_category(page, base_url, records):
     claude = sum(1 for record in records.values() if record.tool == "Claude Code")
     assert options[0] == "All tools" and f"Claude Code ({claude})" in options
     choose(page, "tool", "Claude Code")
-    shown = result_ids(page)
+    shown = record_ids(page)
     assert shown and all(records[rid].tool == "Claude Code" for rid in shown)
     assert "(filtered)" in page.text_content(".md-search-result__meta")
     # The filter stays for the next query, and the select still shows it.
     search(page, "oauth token")
-    assert result_ids(page) and all(records[rid].tool == "Claude Code" for rid in result_ids(page))
+    assert record_ids(page) and all(records[rid].tool == "Claude Code" for rid in record_ids(page))
     assert page.locator("select[data-filter=tool]").input_value() == "Claude Code"
     choose(page, "tool", "")
     choose(page, "category", "MCP")
     search(page, "timeout")
-    shown = result_ids(page)
+    shown = record_ids(page)
     assert shown and all(records[rid].category == "MCP" for rid in shown)
     assert len(shown) < len([r for r in records.values() if "timeout" in searchable_text(r).lower()])
 

@@ -76,6 +76,24 @@ test("keepsLocal: pasted errors and the marks of program output never leave the 
   assert.equal(local("word ".repeat(40)), "long");
 });
 
+test("alone: common words are counted, not searched, unless nothing rarer is asked", () => {
+  const plan = R.plan("server mcp-needs-auth-cache.json landlock");
+  const keys = plan.terms.map((term) => term.query);
+  const counts = { server: 80, "mcp-needs-auth-cache.json": 2, mcp: 90, needs: 50, auth: 30, cache: 8, json: 20,
+    landlock: 0 };
+  const searched = R.alone(plan.terms, keys.map((key) => counts[key]), 100);
+  // "server" is on 80% of the pages and rarer words are asked: left out. Parts are searched whatever their
+  // share (they find the compound), a word no page holds needs no search.
+  assert.deepEqual(Object.fromEntries(keys.map((key, i) => [key, searched[i]])),
+    { server: false, "mcp-needs-auth-cache.json": true, mcp: true, needs: true, auth: true, cache: true, json: true,
+      landlock: false });
+  assert.deepEqual(R.alone(R.plan("server").terms, [80], 100), [true]);  // nothing rarer: searched
+  // Pagefind's time grows with a word's pages squared: past commonPages, nothing is searched alone.
+  const big = R.alone(R.plan("server failed").terms, [9000, 4000], 10000, { commonPages: 2500 });
+  assert.deepEqual(big, [false, false]);
+  assert.deepEqual(R.rarest(R.plan("server failed docker").terms, [9000, 4000, 3000], 2), ["docker", "failed"]);
+});
+
 // Pagefind's answers for a plan, as site-search.js passes them: one per term, in order.
 function answer(count, results) {
   return { count, results: results.map(([id, score, words]) => ({ id, score, words })) };
@@ -93,6 +111,12 @@ test("merge: a page holding more of the query's rare words wins over one with a 
   assert.equal(ranked[0].share, 1);
   assert.ok(ranked.find((page) => page.id === "codex-only").share < 0.3);
   assert.deepEqual([...ranked[0].locations.get(0)], [10]);
+});
+
+test("merge: a common word left out counts for nothing", () => {
+  const plan = R.plan("landlock error");
+  const ranked = R.merge(plan.terms, [answer(2, [["a", 4, [3]]]), { count: 90, results: [], skipped: true }], [], [], 100);
+  assert.equal(ranked[0].share, 1);
 });
 
 test("merge: a word no page holds does not count against the pages (typos, another tool's name)", () => {
