@@ -21,8 +21,8 @@ temporary folder and measured:
 - in Chromium (unless --skip-browser), on cold loads (bench/site_search.py):
   the time from typing a query into the site search box to its first
   results, the bytes fetched for that first query (all, and Pagefind's), and
-  the page's JavaScript heap with its workers; for a few words and for a
-  sentence describing a problem.
+  the page's JavaScript heap with its workers; for a few words, for a
+  sentence describing a problem, and for words that are all common.
 
 Then a table, and the growth from each size to the next (a ratio near 10
 for 10x the records is linear).
@@ -174,7 +174,7 @@ COLUMNS = [
     ("pagefind_largest_chunk_kb", "  largest chunk (KB)", "{:.0f}"),
     ("pagefind_fragments_mb", "  page fragments (MB)", "{:.1f}"),
     ("pagefind_meta_kb", "  metadata, loaded by every search (KB)", "{:.0f}"),
-    ("search_query_first_results_s", "search, 3 words: first results, typed at once (s)", "{:.2f}"),
+    ("search_query_first_results_s", "search, 4 words: first results, typed at once (s)", "{:.2f}"),
     ("search_query_typed_1s_first_results_s", "  typed 1 s after the click (s)", "{:.2f}"),
     ("search_query_download_kb", "  download, all (KB)", "{:.0f}"),
     ("search_query_pagefind_download_kb", "  download, Pagefind's (KB)", "{:.0f}"),
@@ -184,6 +184,9 @@ COLUMNS = [
     ("search_description_download_kb", "  download, all (KB)", "{:.0f}"),
     ("search_description_pagefind_download_kb", "  download, Pagefind's (KB)", "{:.0f}"),
     ("search_description_heap_mb", "  JS heap, page and workers (MB)", "{:.0f}"),
+    ("search_common_first_results_s", "search, 3 common words: answer, at once (s)", "{:.2f}"),
+    ("search_common_results", "  results shown", "{:.0f}"),
+    ("search_common_pagefind_download_kb", "  download, Pagefind's (KB)", "{:.0f}"),
 ]
 
 

@@ -114,14 +114,19 @@
    * answer, or null (then the query is too common to answer: the count says so).
    */
   function allOf(engine, plan, counts, filters, handles, asked, counted) {
+    var pagesOf = new Map();
+    plan.terms.forEach(function (term, index) { pagesOf.set(term.query, counts[index]); });
+    var budget = Rank.DEFAULTS.commonPages * Rank.DEFAULTS.commonPages;
     var tried = 1;
     var step = function () {
       var words = Rank.rarest(plan.terms, counts, ++tried);
       if (words.length < tried) return Promise.resolve(null);  // no more words to add
       var query = words.join(" ");
       return count(engine, query, counted).then(function (pages) {
-        if (pages > Rank.DEFAULTS.commonPages) return step();
-        var term = { query: query, key: words.join(" "), position: 0, weight: 1, partOf: null };
+        // Pagefind's time grows with the pages found times the pages that each word is on.
+        var postings = words.reduce(function (sum, word) { return sum + pagesOf.get(word); }, 0);
+        if (pages * postings > budget) return step();
+        var term = { query: query, key: query, position: 0, weight: 1, partOf: null };
         return ask(engine, query, filters, handles, asked).then(function (answer) { return { term: term, answer: answer }; });
       });
     };
@@ -167,6 +172,8 @@
       }).then(function (got) {
         var terms = plan.terms.slice();
         var answers = got[0];
+        var tooCommon = !got[1] && answers.every(function (answer) { return !answer.results.length; }) &&
+          answers.some(function (answer) { return answer.skipped; });
         if (got[1]) {
           terms.push(got[1].term);
           answers = answers.concat([got[1].answer]);
@@ -179,6 +186,7 @@
           var ordered = Rank.adjust(top, function (id) { return (data.get(id).meta || {}).kind; });
           return {
             matched: ranked.length,
+            tooCommon: tooCommon,
             items: ordered.slice(0, limit).map(function (page) { return describe(page, data.get(page.id)); })
           };
         });
@@ -236,7 +244,11 @@
     return entry;
   }
 
-  function countText(shown, matched) {
+  function countText(shown, matched, tooCommon) {
+    if (tooCommon) {
+      return "These words are on too many pages to search them here: add a more telling one " +
+        "(an error code, a config key, a file name, the tool's name).";
+    }
     if (!matched) return "No page holds these words.";
     return matched + (matched === 1 ? " page holds" : " pages hold") + " some of these words" +
       (matched > shown ? "; the best " + shown + " are shown" : "") + ".";
@@ -454,7 +466,7 @@
       answer.items.forEach(function (item, rank) { list.appendChild(resultItem(item, rank)); });
       view.list.replaceChildren(list);
       var filtered = Object.keys(filters).length ? " (filtered)" : "";
-      view.meta.textContent = countText(answer.items.length, answer.matched) + filtered;
+      view.meta.textContent = countText(answer.items.length, answer.matched, answer.tooCommon) + filtered;
       if (answer.items.length) {
         var more = element("a", "kb-search-more");
         var label = element("span", null, "Open these results as a page (to share the link)");
@@ -664,7 +676,7 @@
           list.appendChild(entry);
         });
         results.replaceChildren(list);
-        status.textContent = countText(answer.items.length, answer.matched);
+        status.textContent = countText(answer.items.length, answer.matched, answer.tooCommon);
         root.setAttribute("data-state", "results");
       }, function (error) {
         if (mine !== ticket) return;
