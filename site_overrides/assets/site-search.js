@@ -173,7 +173,7 @@
         var terms = plan.terms.slice();
         var answers = got[0];
         var tooCommon = !got[1] && answers.every(function (answer) { return !answer.results.length; }) &&
-          answers.some(function (answer) { return answer.skipped; });
+          answers.some(function (answer) { return answer.skipped && answer.count > 0; });
         if (got[1]) {
           terms.push(got[1].term);
           answers = answers.concat([got[1].answer]);
