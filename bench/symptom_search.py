@@ -18,7 +18,8 @@ results. A query counts as found when its record is among the first three distin
 
 - after: this checkout's site (`kb build`, or --site DIR): Pagefind ranked by search-rank.js.
 - before: the same records built by another revision with its own search (--before REF; by default
-  where this branch left main, so that both searches see the same records): Material's lunr search
+  where this branch left main, or on main the last revision before Pagefind, so that both searches see
+  the same records): Material's lunr search
   over one title-only entry per record, below the lookup's block.
 
 Prints the share found for answerable queries and for all, per split and per style, for both, and the
@@ -91,6 +92,20 @@ def build(checkout: Path, target: Path) -> Path:
         raise SystemExit(f"kb build failed in {checkout}:\n{done.stderr[-3000:]}")
     print(f"built {checkout.name} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     return target
+
+
+def git(*args: str) -> str:
+    return subprocess.run(["git", "-C", str(ROOT), *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def default_before() -> str:
+    """Where a branch left main; on main itself, the last revision before Pagefind replaced lunr (the parent
+    of the first-parent commit that took the `search` plugin out of mkdocs.yml), with the same records."""
+    base = git("merge-base", "HEAD", "main")
+    if base != git("rev-parse", "HEAD"):
+        return base[:12]
+    change = git("log", "--first-parent", "--format=%H", "-1", "-S  - search", "--", "mkdocs.yml")
+    return git("rev-parse", change + "^1")[:12] if change else base[:12]
 
 
 def checkout_of(ref: str, folder: Path) -> Path:
@@ -236,8 +251,7 @@ def main() -> int:
     args = parser.parse_args()
 
     if args.before is None:
-        args.before = subprocess.run(["git", "-C", str(ROOT), "merge-base", "HEAD", "main"], check=True,
-                                     capture_output=True, text=True).stdout.strip()[:12]
+        args.before = default_before()
     test_sources = frozen_test_sources()
     entries = load_queries()
     if args.split != "all":
