@@ -1,6 +1,6 @@
 """How every cost grows with the knowledge base: 1,000, 10,000 (and 100,000) records.
 
-    python bench/run.py [--sizes 1000 10000] [--skip-browser]
+    python bench/run.py [--sizes 1000 10000 100000] [--skip-browser]
 
 For each size, a synthetic knowledge base (bench/synth.py) is written to a
 temporary folder and measured:
@@ -10,23 +10,28 @@ temporary folder and measured:
   cold: validate, render every page to Markdown in memory, the lookup
   index (a fresh process, no cache); and `kb render`, which also writes the
   13,000 Markdown files to disk;
-- mkdocs build: `kb build` after that (records cached), its mkdocs part as
-  MkDocs reports it, and the peak RSS of the whole build (GNU time);
-- the site: total size, page count, the largest page, Material's
-  search_index.json and our lookup-index.json, raw and gzipped;
+- kb build: after that (records cached): its mkdocs part as MkDocs reports
+  it, its Pagefind part (the site search's index) and that part's share of
+  the whole, and the peak RSS of the whole build (GNU time);
+- the site: total size, page count, the largest page, lookup-index.json raw
+  and gzipped, and Pagefind's index (pagefind/: all of it, the word index,
+  its chunks, the per-page fragments, the metadata every search loads);
 - Python lookup: median and p95 in process over 200 noisy pastes, and the
   whole `kb lookup` process with the index cached (median of 5);
-- in Chromium (unless --skip-browser): the time from page load to the first
-  answer of the site search box, and the search worker's JavaScript heap
-  (bench/site_search.py).
+- in Chromium (unless --skip-browser), on cold loads (bench/site_search.py):
+  the time from typing a query into the site search box to its first
+  results, the bytes fetched for that first query (all, and Pagefind's), and
+  the page's JavaScript heap with its workers; for a few words, for a
+  sentence describing a problem, and for words that are all common.
 
-Then a table, and the growth from the first size to the second (a ratio
-near 10 for 10x the records is linear).
+Then a table, and the growth from each size to the next (a ratio near 10
+for 10x the records is linear).
 """
 from __future__ import annotations
 
 import argparse
 import gzip
+import json
 import os
 import random
 import re
@@ -77,13 +82,19 @@ def sizes_of(path: Path) -> tuple[int, int]:
     return len(data), len(gzip.compress(data, 6))
 
 
+def step(size: int, text: str, started: float = time.perf_counter()) -> None:
+    print(f"  [{time.perf_counter() - started:6.0f} s] {size:,} records: {text}", file=sys.stderr, flush=True)
+
+
 def measure(size: int, tmp: Path, browser: bool) -> dict:
     folder = tmp / "signatures"
+    step(size, "writing the synthetic records")
     examples = synth.write_kb(size, folder)
     env = dict(os.environ, KB_SIGNATURES=str(folder), NO_MKDOCS_2_WARNING="1")
     kb = [sys.executable, "-m", "generator"]
     row = {"records": size}
 
+    step(size, "kb validate, the hook's own work, kb render")
     cold = dict(env, KB_CACHE_DIR=str(tmp / "cache-validate"))
     row["validate_s"], _, _ = timed(kb + ["validate"], cold)
     own = dict(env, KB_CACHE_DIR=str(tmp / "cache-own"))
@@ -91,9 +102,13 @@ def measure(size: int, tmp: Path, browser: bool) -> dict:
     row["own_work_s"] = float(output.split()[-1])
     work = dict(env, KB_CACHE_DIR=str(tmp / "cache"))
     row["render_to_disk_s"], _, _ = timed(kb + ["render", "--out", str(tmp / "markdown")], work)
+    step(size, "kb build (mkdocs, then Pagefind): the longest step")
     row["build_s"], row["build_rss_mb"], log = timed(kb + ["build", "--site-dir", str(tmp / "site")], work)
     found = re.search(r"Documentation built in ([\d.]+) seconds", log)
     row["mkdocs_s"] = float(found.group(1)) if found else float("nan")
+    found = re.search(r"with Pagefind in ([\d.]+) s", log)
+    row["pagefind_s"] = float(found.group(1)) if found else float("nan")
+    row["pagefind_share"] = 100 * row["pagefind_s"] / row["build_s"]
 
     site = tmp / "site"
     pages = list(site.rglob("*.html"))
@@ -102,10 +117,9 @@ def measure(size: int, tmp: Path, browser: bool) -> dict:
     largest = max(pages, key=lambda p: p.stat().st_size)
     row["largest_page_kb"] = largest.stat().st_size / 1e3
     row["largest_page"] = str(largest.relative_to(site))
-    row["search_index_mb"], row["search_index_gz_mb"] = (n / 1e6 for n in sizes_of(site / "search" /
-                                                                                   "search_index.json"))
     row["lookup_index_mb"], row["lookup_index_gz_mb"] = (n / 1e6 for n in sizes_of(site / "lookup-index.json"))
 
+    step(size, "the Python lookup")
     # Python lookup, in process, with the cached index the CLI uses.
     os.environ["KB_CACHE_DIR"] = work["KB_CACHE_DIR"]
     from generator.index_cache import load_matcher
@@ -127,9 +141,12 @@ def measure(size: int, tmp: Path, browser: bool) -> dict:
         process.append(time.perf_counter() - started)
     row["kb_lookup_process_s"] = statistics.median(process)
 
+    import site_search
+    row.update(site_search.index_sizes(site))
     if browser:
-        import site_search
-        row.update(site_search.measure(site, query=synth.unquote(examples[0][1]).split(":")[0][:40]))
+        step(size, "the site search in Chromium, cold loads")
+        row.update(site_search.measure(site))
+    step(size, "done")
     return row
 
 
@@ -139,36 +156,51 @@ COLUMNS = [
     ("own_work_s", "own work: validate+render+index (s)", "{:.1f}"),
     ("render_to_disk_s", "kb render, writing the pages (s)", "{:.1f}"),
     ("mkdocs_s", "mkdocs build (s)", "{:.1f}"),
+    ("pagefind_s", "Pagefind index (s)", "{:.1f}"),
     ("build_s", "kb build total (s)", "{:.1f}"),
+    ("pagefind_share", "  Pagefind's share of kb build (%)", "{:.0f}"),
     ("build_rss_mb", "build peak RSS (MB)", "{:.0f}"),
     ("pages", "HTML pages", "{:.0f}"),
     ("site_mb", "site size (MB)", "{:.1f}"),
     ("largest_page_kb", "largest page (KB)", "{:.1f}"),
-    ("search_index_mb", "search_index.json (MB)", "{:.2f}"),
-    ("search_index_gz_mb", "  gzipped (MB)", "{:.2f}"),
     ("lookup_index_mb", "lookup-index.json (MB)", "{:.2f}"),
     ("lookup_index_gz_mb", "  gzipped (MB)", "{:.2f}"),
     ("lookup_median_ms", "Python lookup median (ms)", "{:.1f}"),
     ("lookup_p95_ms", "Python lookup p95 (ms)", "{:.1f}"),
     ("kb_lookup_process_s", "kb lookup process (s)", "{:.2f}"),
-    ("search_first_answer_s", "site search: first answer after load (s)", "{:.2f}"),
-    ("search_worker_heap_mb", "site search worker heap (MB)", "{:.0f}"),
-    ("search_download_gz_mb", "site search download, gzipped (MB)", "{:.2f}"),
+    ("pagefind_mb", "Pagefind index, all files (MB)", "{:.1f}"),
+    ("pagefind_index_mb", "  word index (MB)", "{:.2f}"),
+    ("pagefind_chunks", "  word index chunks", "{:.0f}"),
+    ("pagefind_largest_chunk_kb", "  largest chunk (KB)", "{:.0f}"),
+    ("pagefind_fragments_mb", "  page fragments (MB)", "{:.1f}"),
+    ("pagefind_meta_kb", "  metadata, loaded by every search (KB)", "{:.0f}"),
+    ("search_query_first_results_s", "search, 4 words: first results, typed at once (s)", "{:.2f}"),
+    ("search_query_typed_1s_first_results_s", "  typed 1 s after the click (s)", "{:.2f}"),
+    ("search_query_download_kb", "  download, all (KB)", "{:.0f}"),
+    ("search_query_pagefind_download_kb", "  download, Pagefind's (KB)", "{:.0f}"),
+    ("search_query_heap_mb", "  JS heap, page and workers (MB)", "{:.0f}"),
+    ("search_description_first_results_s", "search, a sentence: first results, at once (s)", "{:.2f}"),
+    ("search_description_typed_1s_first_results_s", "  typed 1 s after the click (s)", "{:.2f}"),
+    ("search_description_download_kb", "  download, all (KB)", "{:.0f}"),
+    ("search_description_pagefind_download_kb", "  download, Pagefind's (KB)", "{:.0f}"),
+    ("search_description_heap_mb", "  JS heap, page and workers (MB)", "{:.0f}"),
+    ("search_common_first_results_s", "search, 3 common words: answer, at once (s)", "{:.2f}"),
+    ("search_common_results", "  results shown", "{:.0f}"),
+    ("search_common_pagefind_download_kb", "  download, Pagefind's (KB)", "{:.0f}"),
 ]
 
 
 def print_table(rows: list[dict]) -> None:
     width = max(len(label) for _, label, _ in COLUMNS)
     header = f"{'':{width}}" + "".join(f"{row['records']:>12,}" for row in rows)
-    if len(rows) > 1:
-        header += f"{'growth':>10}"
+    header += "".join(f"{'growth':>10}" for _ in rows[1:])
     print(header)
     for key, label, form in COLUMNS[1:]:
         if not any(key in row for row in rows):
             continue
         line = f"{label:{width}}" + "".join(f"{form.format(row.get(key, float('nan'))):>12}" for row in rows)
-        if len(rows) > 1 and rows[0].get(key):
-            line += f"{rows[1].get(key, float('nan')) / rows[0][key]:>9.1f}x"
+        for before, after in zip(rows, rows[1:]):  # growth from each size to the next
+            line += f"{after.get(key, float('nan')) / before[key]:>9.1f}x" if before.get(key) else f"{'':>10}"
         print(line)
     for row in rows:
         print(f"largest page at {row['records']:,}: {row['largest_page']}")
@@ -184,6 +216,8 @@ def main() -> int:
         print(f"measuring {size:,} records...", file=sys.stderr)
         with tempfile.TemporaryDirectory() as tmp:
             rows.append(measure(size, Path(tmp), browser=not args.skip_browser))
+        # Each size's figures as soon as they are known: a later, larger size may take hours, or fail.
+        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
     print_table(rows)
     return 0
 

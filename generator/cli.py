@@ -118,7 +118,10 @@ def cmd_schema(args) -> int:
 
 
 def cmd_build(args) -> int:
-    """Validate, then build the site into a temporary folder and swap it in only on success."""
+    """Validate, build the site and its search index into a temporary folder, swap it in only on success."""
+    import time
+
+    from .site_index import SiteIndexError, index_site
     from .validate import validate_folder
 
     folder = signatures_dir(args.signatures)
@@ -133,19 +136,31 @@ def cmd_build(args) -> int:
     env = dict(os.environ, KB_SIGNATURES=str(folder.resolve()))
     command = [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(staging),
                "--config-file", args.config]
-    print(f"Building {len(result.records)} records with: mkdocs build --strict", file=sys.stderr)
+    print(f"[1/2] Building {len(result.records):,} records with: mkdocs build --strict", file=sys.stderr)
+    started = time.perf_counter()
     completed = subprocess.run(command, env=env)
     if completed.returncode != 0:
         shutil.rmtree(staging, ignore_errors=True)
         print(f"The build failed; {site} was left as it was.", file=sys.stderr)
         return 1
+    mkdocs_seconds = time.perf_counter() - started
+    print("[2/2] Indexing the pages for the site search with Pagefind", file=sys.stderr)
+    try:
+        indexed = index_site(staging, echo=lambda line: print(f"      {line}", file=sys.stderr))
+    except SiteIndexError as err:
+        shutil.rmtree(staging, ignore_errors=True)
+        print(err, file=sys.stderr)
+        print(f"The site search could not be indexed; {site} was left as it was.", file=sys.stderr)
+        return 1
+    print(indexed.text(), file=sys.stderr)
     old = site.with_name(site.name + ".old")
     shutil.rmtree(old, ignore_errors=True)
     if site.exists():
         site.rename(old)
     staging.rename(site)
     shutil.rmtree(old, ignore_errors=True)
-    print(f"Site written to {site}.", file=sys.stderr)
+    print(f"Site written to {site} (mkdocs {mkdocs_seconds:.1f} s, Pagefind {indexed.seconds:.1f} s).",
+          file=sys.stderr)
     return 0
 
 
@@ -450,10 +465,13 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_argument("--site-url", default="", help="absolute site URL used in structured data")
     sub.add_argument("--edit-base", default="", help="URL that a record's path is appended to for edit links")
 
-    sub = command("build", cmd_build, "validate, then build the whole site with mkdocs --strict",
-                  "Validate the records, then run `mkdocs build --strict` into a temporary folder and\n"
-                  "replace SITE_DIR only when the build succeeded: a failed build never leaves a\n"
-                  "half-built site.")
+    sub = command("build", cmd_build, "validate, then build the site (mkdocs --strict) and its search index",
+                  "Validate the records, then, in a temporary folder:\n"
+                  "  1. run `mkdocs build --strict` (the pages, the lookup index, the feed);\n"
+                  "  2. run Pagefind over the built pages, which writes the site search's index to\n"
+                  "     pagefind/ (the binary comes with the pinned pagefind[bin] package).\n"
+                  "SITE_DIR is replaced only when both steps succeeded: a failed build or index never\n"
+                  "leaves a half-built site, and the previous site stays as it was.")
     add_signatures(sub)
     sub.add_argument("--site-dir", default="site", help="where the site goes (default: site)")
     sub.add_argument("--config", default="mkdocs.yml", help="MkDocs configuration (default: mkdocs.yml)")

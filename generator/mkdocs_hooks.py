@@ -3,7 +3,9 @@
 mkdocs.yml loads this file as a hook. It validates the records before MkDocs
 touches the site folder (an invalid record fails the build with the
 validator's messages and leaves the previous site as it was), adds the
-generated pages as in-memory files, and watches the records in `mkdocs serve`.
+generated pages as in-memory files, and watches the records in `mkdocs serve`. Under `mkdocs serve`
+it also indexes each build for the site search (generator/site_index.py), as `kb build` does after
+MkDocs; a plain `mkdocs build` has no search index until `python -m generator.site_index SITE_DIR`.
 
 With an upstream snapshot (data/upstream.json, or $KB_UPSTREAM), record pages show
 what GitHub said about their cited issues; without one they show nothing of it.
@@ -14,7 +16,7 @@ from __future__ import annotations
 
 import gzip
 import html
-import json
+import logging
 import os
 import re
 from pathlib import Path
@@ -28,8 +30,8 @@ from generator import upstream
 from generator.problems import summary
 from generator.report import PAGE_PATH as REPORT_PATH, maintainers_page
 from generator.shards import shard_files
-from generator.search_index import trim as trim_search_index
 from generator.render import SiteOptions, browse_markdown, json_feed, redirect_pages, render_site
+from generator.site_index import SiteIndexError, index_site
 from generator.validate import validate_folder
 
 BROWSE_MARKER = "<!-- kb:browse -->"
@@ -38,6 +40,8 @@ FEED_PATH = "feed.json"
 _records: list = []
 _snapshot: list = [None]
 NOINDEX = '<meta name="robots" content="noindex">'
+_command = {"name": "build"}
+log = logging.getLogger("mkdocs.hooks.error_atlas")
 
 
 def signatures_folder(config) -> Path:
@@ -48,6 +52,8 @@ def signatures_folder(config) -> Path:
 def snapshot_path(config) -> Path:
     override = os.environ.get("KB_UPSTREAM")
     return Path(override) if override else Path(config.config_file_path).parent / upstream.DEFAULT_PATH
+def on_startup(command, dirty):
+    _command["name"] = command
 
 
 def on_config(config):
@@ -104,12 +110,16 @@ def on_page_context(context, page, config, nav):
 
 
 def on_post_build(config):
-    """Keep Material's search index small (see generator/search_index.py)."""
-    path = Path(config.site_dir) / "search" / "search_index.json"
-    if path.exists():
-        index = trim_search_index(json.loads(path.read_text(encoding="utf-8")), _records)
-        path.write_text(json.dumps(index, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    """Keep the maintainers' report out of the sitemap; under `mkdocs serve`, index every build for the site
+    search, so the search box works there too (`kb build` indexes the finished build itself)."""
     _leave_report_out_of_the_sitemap(Path(config.site_dir) / "sitemap.xml")
+    if _command["name"] != "serve":
+        return
+    try:
+        log.info(index_site(Path(config.site_dir)).text())
+    except SiteIndexError as err:
+        # The pages still serve; the search box says that its index is missing.
+        log.warning(f"{err}\nThe site search will say that its index is missing.")
 
 
 def _leave_report_out_of_the_sitemap(path: Path) -> None:

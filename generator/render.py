@@ -23,6 +23,10 @@ from .records import Record, slugify
 DESCRIPTION_LIMIT = 160
 RECENT_ON_HOME = 10
 TOOLS_ON_HOME = 8  # per category: the home page stays the same size as the KB grows
+# How much a word of a signature counts in the site search, against 1 for body text (Pagefind's
+# data-pagefind-weight: the effect grows with its square; headings weigh 2 to 7). Tuned on the dev
+# split of bench/symptoms/queries.yaml (bench/symptom_search.py).
+SIGNATURE_WEIGHT = 3
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,7 @@ def seen_note(origin: dict | None) -> str:
     url = origin["source"]
     link = f'<a href="{html.escape(url, quote=True)}">{html.escape(source_label(url))}</a>'
     seen = f" ({html.escape(to_plain(origin['seen']))})" if origin.get("seen") else ""
-    return f'<p class="kb-seen">Wording from {link}{seen}</p>'
+    return f'<p class="kb-seen" data-pagefind-ignore="all">Wording from {link}{seen}</p>'
 
 
 def link_text(text: str) -> str:
@@ -146,6 +150,13 @@ def status_faq(record: Record) -> list[dict]:
     return [{"q": "Is this fixed?", "a": answer}]
 
 
+def boilerplate_questions(record: Record) -> set[str]:
+    """The generated status question, which says the record's facts in the same words on every page:
+    the site search skips it (a record that asks it in its own words keeps it searchable)."""
+    asked = {entry["q"].strip().lower() for entry in record.faq}
+    return {entry["q"] for entry in status_faq(record) if entry["q"].lower() not in asked}
+
+
 def faq(record: Record) -> list[dict]:
     """The record's own questions, then the status question unless the record asks it itself."""
     own = list(record.faq)
@@ -167,6 +178,8 @@ def render_record(record: Record, by_id: dict[str, Record], options: SiteOptions
         "title": to_plain(record.title),
         "description": summary,
         "kb_record": record.id,
+        "kb_tool": record.tool,  # the site search's filters (site_overrides/main.html)
+        "kb_category": record.category,
         "kb_edit_url": edit_url,
         "kb_jsonld": jsonld.script_text(jsonld.record_graph(record, questions, summary, urls)),
     }
@@ -177,6 +190,8 @@ def render_record(record: Record, by_id: dict[str, Record], options: SiteOptions
         edit_url=edit_url,
         upstream_row=upstream.facts_row(record.sources, options.upstream),
         upstream_notes=upstream.source_notes(record.sources, options.upstream),
+        signature_weight=SIGNATURE_WEIGHT,
+        derived_questions=boilerplate_questions(record),
     )
     return front_matter(meta) + body
 

@@ -88,9 +88,10 @@ def test_a_signature_names_where_its_wording_was_seen_escaped():
     _, body = split(pages()["errors/demo-tool-widget-timeout.md"])
     block, rest = body.split("```{.text .kb-signature}\nWidget {widget}", 1)
     assert block.rstrip().endswith(
-        '<p class="kb-seen">Wording from <a href="https://example.org/issues/1">example.org/issues/1</a> '
+        '<p class="kb-seen" data-pagefind-ignore="all">Wording from <a href="https://example.org/issues/1">'
+        'example.org/issues/1</a> '
         "(1.2 and later)</p>")
-    assert "kb-seen" not in rest.split("| Fact | Details |")[0]  # the plain signature names no source
+    assert "kb-seen" not in rest.split("| Fact")[0].split(">Fact<")[0]  # the plain signature names no source
     from generator.render import seen_note, source_label
 
     hostile = seen_note({"source": "https://example.org/a?b=1&c=\"x", "seen": "<img src=x onerror=alert(1)>"})
@@ -102,7 +103,8 @@ def test_a_signature_names_where_its_wording_was_seen_escaped():
 
 def test_the_facts_table_has_a_real_header_row():
     _, body = split(pages()["errors/demo-tool-widget-refused.md"])
-    assert "| Fact | Details |\n|---|---|\n| **Tool** |" in body
+    assert ('| <span data-pagefind-ignore="all">Fact</span> | <span data-pagefind-ignore="all">Details</span> |\n'
+            '|---|---|\n| <strong data-pagefind-ignore="all">Tool</strong> |') in body
     assert "| | |" not in body
 
 
@@ -167,7 +169,8 @@ def test_tag_pages_and_feed():
     assert "| [widgets](../tags/widgets.md) | 1 |" in site["tags/index.md"]
     assert "[Widget request timed out](../errors/demo-tool-widget-timeout.md)" in site["tags/timeout.md"]
     _, body = split(site["errors/demo-tool-widget-timeout.md"])
-    assert "| **Tags** | [widgets](../tags/widgets.md), [timeout](../tags/timeout.md) |" in body
+    assert ('| <strong data-pagefind-ignore="all">Tags</strong> | [widgets](../tags/widgets.md), '
+            '[timeout](../tags/timeout.md) |') in body
     from generator.render import json_feed
 
     records = validate_folder(FIXTURES / "valid").records

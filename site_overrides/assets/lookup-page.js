@@ -1,4 +1,4 @@
-/* The lookup page (lookup/) and the lookup's matches in the site's search box.
+/* The lookup page (lookup/) and the lookup's matches in the site's search box (see site-search.js).
  *
  * Everything runs in this tab: the index (lookup-index.json) is fetched once,
  * without the paste, and the paste is matched here by lookup.js. On a large
@@ -362,7 +362,9 @@
     });
   }
 
-  // -- the search box -----------------------------------------------------------------
+  // -- the search box's lookup part ----------------------------------------------------
+  // The search box itself (typing, pastes, keys, Pagefind's full-text results) is site-search.js; it
+  // calls renderSearchLookup for a query that looksLikeError, and puts the block above its own results.
 
   var ERRORISH = /\b(?:error|err!|fatal|exception|failed|failure|cannot|can't|could not|unable|denied|refused|not found|invalid|missing|timed? ?out|panic|traceback|abort|no such|rejected|unauthori[sz]ed|forbidden)\b|\w(?:Error|Exception)\b|\bE[A-Z0-9]{3,}\b/i;
 
@@ -372,41 +374,34 @@
     return text.length >= 40 || (text.length >= 12 && ERRORISH.test(text));
   }
 
-  var pasted = null;  // the last paste into the search box, with its line breaks (an input drops them)
-  var searchTimer = null;
-
-  function searchQuery(input) {
-    var value = input.value;
-    if (pasted !== null && value.indexOf(pasted.flat) >= 0) {
-      return value.replace(pasted.flat, pasted.text);
-    }
-    return value;
+  /** One of the lookup's matches in the search box: a link with its title, confidence and matched line. */
+  function searchLookupItem(match, score, badge, weak) {
+    var item = element("li", "kb-search-lookup__item" + (weak ? " kb-search-lookup__item--weak" : ""));
+    item.setAttribute("data-id", match.id);
+    var link = element("a", "md-search-result__link kb-search-lookup__link");
+    link.href = pageOf(match.id);
+    link.tabIndex = -1;
+    var article = element("article", "md-search-result__article md-typeset");
+    article.setAttribute("data-md-score", String(score));
+    article.appendChild(element("h2", null, match.title));
+    var meta = element("p", "kb-search-lookup__why");
+    meta.appendChild(element("span", "kb-confidence kb-confidence--" + match.confidence, badge));
+    meta.appendChild(document.createTextNode(" " + match.line_text));
+    article.appendChild(meta);
+    link.appendChild(article);
+    item.appendChild(link);
+    return item;
   }
 
-  function clearSearchBlock() {
-    var block = document.querySelector(".kb-search-lookup");
-    if (block) block.remove();
-  }
-
-  function renderSearch(input) {
-    searchTimer = null;
-    var query = searchQuery(input);
-    var container = document.querySelector('[data-md-component="search-result"]');
-    if (!container || !looksLikeError(query)) {
-      clearSearchBlock();
-      return;
-    }
-    var block = container.querySelector(".kb-search-lookup");
-    if (!block) {
-      block = element("div", "kb-search-lookup");
-      block.setAttribute("role", "region");
-      block.setAttribute("aria-label", "Error lookup");
-    }
-    if (container.firstElementChild !== block) container.insertBefore(block, container.firstChild);
-    loadMatcher().then(function (engine) {
+  /**
+   * Draw the lookup's matches for `query` into `block` (the search box's .kb-search-lookup element).
+   * Returns a Promise that settles once drawn; nothing is drawn if isCurrent() says a newer query came.
+   */
+  function renderSearchLookup(block, query, isCurrent) {
+    return loadMatcher().then(function (engine) {
       return answer(engine, query, SEARCH_RESULTS);
     }).then(function (answered) {
-      if (searchQuery(input) !== query) return;  // a newer query is on its way
+      if (!isCurrent()) return;  // a newer query is on its way
       var found = answered.matches;
       var content = document.createDocumentFragment();
       content.appendChild(element("div", "kb-search-lookup__meta", found.length
@@ -415,22 +410,8 @@
         : "Error lookup: no record explains this error with confidence."));
       var list = element("ol", "kb-search-lookup__list");
       found.forEach(function (match, rank) {
-        var item = element("li", "kb-search-lookup__item");
-        item.setAttribute("data-id", match.id);
-        var link = element("a", "md-search-result__link kb-search-lookup__link");
-        link.href = pageOf(match.id);
-        link.tabIndex = -1;
-        // Material's Enter opens the result with the highest data-md-score: the lookup's best match.
-        var article = element("article", "md-search-result__article md-typeset");
-        article.setAttribute("data-md-score", String(100000 + match.score * 100 - rank));
-        article.appendChild(element("h2", null, match.title));
-        var meta = element("p", "kb-search-lookup__why");
-        meta.appendChild(element("span", "kb-confidence kb-confidence--" + match.confidence, match.confidence));
-        meta.appendChild(document.createTextNode(" " + match.line_text));
-        article.appendChild(meta);
-        link.appendChild(article);
-        item.appendChild(link);
-        list.appendChild(item);
+        // Enter opens the result with the highest data-md-score: the lookup's best match.
+        list.appendChild(searchLookupItem(match, 100000 + match.score * 100 - rank, match.confidence, false));
       });
       content.appendChild(list);
       if (answered.weak.length) {
@@ -438,21 +419,8 @@
           "Not sure: the closest records, below the confidence threshold"));
         var leads = element("ol", "kb-search-lookup__list kb-search-lookup__list--weak");
         answered.weak.forEach(function (match) {
-          var item = element("li", "kb-search-lookup__item kb-search-lookup__item--weak");
-          item.setAttribute("data-id", match.id);
-          var link = element("a", "md-search-result__link kb-search-lookup__link");
-          link.href = pageOf(match.id);
-          link.tabIndex = -1;
-          var article = element("article", "md-search-result__article md-typeset");
-          article.setAttribute("data-md-score", "0");  // never the one Enter opens
-          article.appendChild(element("h2", null, match.title));
-          var meta = element("p", "kb-search-lookup__why");
-          meta.appendChild(element("span", "kb-confidence kb-confidence--weak", "not sure"));
-          meta.appendChild(document.createTextNode(" " + match.line_text));
-          article.appendChild(meta);
-          link.appendChild(article);
-          item.appendChild(link);
-          leads.appendChild(item);
+          // Below every other link, "Open the full lookup" included: Enter never opens a lead.
+          leads.appendChild(searchLookupItem(match, -3, "not sure", true));
         });
         content.appendChild(leads);
       }
@@ -468,53 +436,24 @@
       });
       content.appendChild(open);
       block.replaceChildren(content);
-      if (container.firstElementChild !== block) container.insertBefore(block, container.firstChild);
     }, function () {
+      if (!isCurrent()) return;
       block.replaceChildren(element("div", "kb-search-lookup__meta", "Error lookup: the index could not be loaded."));
     });
   }
 
-  function searchInput(target) {
-    return target instanceof Element && target.matches('[data-md-component="search-query"]') ? target : null;
-  }
-
-  // Material handles the search form's Enter itself; a native submit would put the query in the URL.
-  document.addEventListener("submit", function (event) {
-    if (event.target instanceof Element && event.target.matches("form[name=search]")) event.preventDefault();
-  }, true);
-
-  // Delegated once on the document: the header survives instant navigation, or is replaced whole.
-  document.addEventListener("focusin", function (event) {
-    if (searchInput(event.target)) loadMatcher().catch(function () { /* shown when used */ });
-  });
-  document.addEventListener("paste", function (event) {
-    var input = searchInput(event.target);
-    if (!input || !event.clipboardData) return;
-    var text = event.clipboardData.getData("text/plain");
-    pasted = /[\r\n]/.test(text) ? { text: text, flat: text.replace(/[\r\n]/g, "") } : null;
-  });
-  document.addEventListener("input", function (event) {
-    var input = searchInput(event.target);
-    if (!input) return;
-    if (searchTimer !== null) clearTimeout(searchTimer);
-    searchTimer = setTimeout(function () { renderSearch(input); }, 0);
-  });
-  document.addEventListener("keyup", function (event) {
-    // Material re-renders its results after the query; keep the lookup's block first.
-    var input = searchInput(event.target);
-    if (input && looksLikeError(searchQuery(input))) {
-      var container = document.querySelector('[data-md-component="search-result"]');
-      var block = container && container.querySelector(".kb-search-lookup");
-      if (block && container.firstElementChild !== block) container.insertBefore(block, container.firstChild);
-    }
-  });
+  window.ErrorAtlasLookupPage = {
+    looksLikeError: looksLikeError,
+    renderSearchLookup: renderSearchLookup,
+    /** Start loading the lookup's index (the search box does when it gets the focus). */
+    preload: function () { return loadMatcher(); },
+  };
 
   // -- per page (navigation.instant swaps pages without reloading scripts) ------------
 
   function onPage() {
     var root = document.getElementById("kb-lookup");
     if (root) setUpLookupPage(root);
-    clearSearchBlock();
   }
 
   if (typeof document$ !== "undefined" && document$.subscribe) document$.subscribe(onPage);

@@ -119,10 +119,15 @@ def search_with_words(page, pastes):
     wait_for_search_results(page)
 
 
+def search_results_page(page, pastes):
+    page.wait_for_selector('#kb-search-page[data-state="results"] #kb-search-page-results li', timeout=15000)
+
+
 CASES = {
     "home": Case(""),
     "home, search box open with a pasted error": Case("", search_with_a_pasted_error),
     "home, search box open with words": Case("", search_with_words),
+    "search results page": Case("search/?q=oauth", search_results_page),
     "lookup with results": Case("lookup/", lookup_with_results),
     "lookup with no match": Case("lookup/", lookup_without_match),
     "record": Case("errors/{record}/"),
