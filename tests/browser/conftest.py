@@ -15,6 +15,22 @@ import json
 import pytest
 
 from browser_support import ROOT, PREFIX, Page, _offline, build_site, launch, serve
+from generator.lookup import Matcher, build_index
+from generator.validate import validate_folder
+
+
+@pytest.fixture(scope="session")
+def records():
+    """The real records the site is built from, in id order."""
+    result = validate_folder(ROOT / "signatures")
+    assert not result.problems
+    return sorted(result.records, key=lambda r: r.id)
+
+
+@pytest.fixture(scope="session")
+def python_matcher(records):
+    """The Python engine over the same records: what the browser must answer too."""
+    return Matcher(build_index(records))
 
 
 @pytest.fixture(scope="session")

@@ -21,9 +21,7 @@ from typing import Callable
 import pytest
 
 from browser_support import ROOT, PREFIX, Page, _offline, build_site, paste, serve, unsure_paste, varied_paste
-from generator.lookup import Matcher, build_index
 from generator.records import slugify
-from generator.validate import validate_folder
 
 FAILING = ("serious", "critical")
 EXACT = "No OAuth flow is in progress for asana. Call mcp__asana__authenticate first"
@@ -35,17 +33,10 @@ RENAMED = "demo-tool-widget-refused"
 # -- what the pages need ---------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def records():
-    result = validate_folder(ROOT / "signatures")
-    assert not result.problems
-    return sorted(result.records, key=lambda r: r.id)
-
-
-@pytest.fixture(scope="module")
-def pastes(records):
+def pastes(records, python_matcher):
     """The lookup's two states: matches of every confidence, and no match with "not sure" leads."""
-    matcher = Matcher(build_index(records))
-    return {"varied": varied_paste(records, matcher, EXACT)[0], "unsure": unsure_paste(records, matcher)[0]}
+    return {"varied": varied_paste(records, python_matcher, EXACT)[0],
+            "unsure": unsure_paste(records, python_matcher)[0]}
 
 
 @pytest.fixture(scope="module")

@@ -9,28 +9,14 @@ from __future__ import annotations
 
 import pytest
 
-from browser_support import ROOT, Page, _offline, open_lookup, paste, result_ids, unsure_paste, varied_paste
-from generator.lookup import Matcher, build_index
-from generator.validate import validate_folder
+from browser_support import Page, _offline, open_lookup, paste, result_ids, unsure_paste, varied_paste
 
 EXACT = "No OAuth flow is in progress for asana. Call mcp__asana__authenticate first"
 
 
-@pytest.fixture(scope="module")
-def records():
-    result = validate_folder(ROOT / "signatures")
-    assert not result.problems
-    return sorted(result.records, key=lambda r: r.id)
-
-
-@pytest.fixture(scope="module")
-def matcher(records):
-    return Matcher(build_index(records))
-
-
 # -- the lookup's live region ----------------------------------------------------------------
 
-def test_the_lookup_status_announces_how_many_records_match(page, root_url, records, matcher):
+def test_the_lookup_status_announces_how_many_records_match(page, root_url, records, python_matcher):
     open_lookup(page, root_url)
     # A status live region (by its role in the accessibility tree), there before anything is pasted, so that
     # screen readers read out what changes in it.
@@ -39,7 +25,7 @@ def test_the_lookup_status_announces_how_many_records_match(page, root_url, reco
     assert page.get_attribute("#lookup-status", "aria-atomic") == "true"
     assert page.is_visible("#lookup-status")
 
-    text, answer = varied_paste(records, matcher, EXACT)
+    text, answer = varied_paste(records, python_matcher, EXACT)
     paste(page, text)
     count = len(result_ids(page))
     assert count == len(answer.matches) >= 3
@@ -49,7 +35,7 @@ def test_the_lookup_status_announces_how_many_records_match(page, root_url, reco
     paste(page, EXACT)
     assert page.text_content("#lookup-status").startswith("1 match. Best: ")
 
-    text, answer = unsure_paste(records, matcher)
+    text, answer = unsure_paste(records, python_matcher)
     paste(page, text)
     said = page.text_content("#lookup-status")
     weak = len(answer.weak)
@@ -146,35 +132,35 @@ def tab_through(page, axe_source: str, limit: int = 400) -> list[dict]:
     pytest.fail(f"Tab went on for {limit} stops without leaving the page: a keyboard trap? Last: {stops[-3:]}")
 
 
-def lookup_showing_no_match(page, root_url, records, matcher):
+def lookup_showing_no_match(page, root_url, records, python_matcher):
     open_lookup(page, root_url)
-    paste(page, unsure_paste(records, matcher)[0])  # the contribute form (a text field, a link, a preview)
+    paste(page, unsure_paste(records, python_matcher)[0])  # the contribute form (a text field, a link, a preview)
 
 
-def lookup_showing_results(page, root_url, records, matcher):
+def lookup_showing_results(page, root_url, records, python_matcher):
     open_lookup(page, root_url)
-    paste(page, varied_paste(records, matcher, EXACT)[0])
+    paste(page, varied_paste(records, python_matcher, EXACT)[0])
 
 
-def record_page(page, root_url, records, matcher):
+def record_page(page, root_url, records, python_matcher):
     record = max(records, key=lambda r: (len(r.sources) + len(r.signature_sources), r.id))
     page.goto(f"{root_url}errors/{record.id}/")
 
 
-def home(page, root_url, records, matcher):
+def home(page, root_url, records, python_matcher):
     page.goto(root_url)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("open_page", [home, lookup_showing_results, lookup_showing_no_match, record_page],
                          ids=lambda f: f.__name__)
-def test_tab_reaches_every_control_and_shows_where_focus_is(browser, root_url, records, matcher, axe_source,
+def test_tab_reaches_every_control_and_shows_where_focus_is(browser, root_url, records, python_matcher, axe_source,
                                                            open_page, scheme):
     context = browser.new_context(color_scheme=scheme)
     context.route("**/*", _offline)
     try:
         page = Page(context.new_page())
-        open_page(page, root_url, records, matcher)
+        open_page(page, root_url, records, python_matcher)
         page.wait_for_load_state("load")
         check_tab_order(page, axe_source)
         assert not page.errors, page.errors

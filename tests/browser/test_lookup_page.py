@@ -8,8 +8,6 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from browser_support import ROOT, open_lookup, paste, result_ids, unsure_paste
-from generator.lookup import Matcher, build_index
-from generator.validate import validate_folder
 
 SECRETS = {
     "token": "ghp_ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789",
@@ -19,18 +17,6 @@ SECRETS = {
 UNKNOWN = ("frobnicate: the widget exploded while reticulating splines (code ZZTOP42)\n"
            f"  while fetching https://jane:{SECRETS['password']}@git.example.com/o/r.git\n"
            f"  token={SECRETS['token']} reported by {SECRETS['email']}")
-
-
-@pytest.fixture(scope="module")
-def records():
-    result = validate_folder(ROOT / "signatures")
-    assert not result.problems
-    return sorted(result.records, key=lambda r: r.id)
-
-
-@pytest.fixture(scope="module")
-def python_matcher(records):
-    return Matcher(build_index(records))
 
 
 # -- the page -------------------------------------------------------------------------
