@@ -7,7 +7,7 @@
  *
  * - plan(): the words worth searching. Stop words go; file names, config keys and versions stay whole
  *   (`mcp-needs-auth-cache.json`, `startup_timeout_sec`, `0.101.0`), and a compound's parts are searched
- *   too, to find it inside a longer token such as a path; "quoted phrases" are searched as phrases too.
+ *   too, to find it inside a longer token such as a path (`rate_limited` in `user_global_rate_limited:pro`); "quoted phrases" are searched as phrases too.
  * - alone(): which words are searched alone. A word on more than half the pages tells little, and
  *   Pagefind's time for a word grows with the square of its pages, so common words are only counted
  *   (cheaply); when every word is common, rarest() picks the words of one all-words search instead.
@@ -112,7 +112,7 @@
   }
 
   function isCompound(text) {
-    return /[\p{L}\p{N}_][.\-/:@+#][\p{L}\p{N}_]/u.test(text);
+    return /[\p{L}\p{N}][._\-/:@+#][\p{L}\p{N}]/u.test(text);
   }
 
   /**
