@@ -2,15 +2,19 @@
 
     python bench/lookup_accuracy.py [--corpus DIR ...] [--split dev|test|all] [--show-misses] [--examples]
 
-Two corpora, each a folder of signatures, pastes copied verbatim from public
-issue threads (each with its source URL, its kind and the id it should find)
-and negatives (real errors that none of the signatures describes):
+Three corpora, each a folder of signatures (or the knowledge base's records),
+pastes copied verbatim from public issue threads (each with its source URL,
+its kind and the id it should find) and negatives (real errors that none of
+the signatures describes):
 
 - bench/wild: pastes the engine was never built on, in the forms people
   paste errors (fragments, other wrappers, other versions' wordings,
   reformatted JSON, status words, logs with several errors). Split by
   thread into a dev half, to tune on, and a test half, frozen on the date in
   bench/wild/split.yaml and only ever reported (see bench/wild/README.md).
+- bench/own: pastes of the knowledge base's own records (signatures/), from
+  threads no record cites, split the same way (see bench/own/README.md): how
+  the lookup does on what the site holds, wordings and all.
 - bench/corpus: the corpus the first engine was tuned on: another dev set.
 
 For each corpus and split it prints top-1 and top-3 accuracy (overall and
@@ -35,10 +39,11 @@ import yaml
 from rapidfuzz import fuzz
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from generator.index_cache import load_index  # noqa: E402
 from generator.lookup import INDEX_FORMAT, INDEX_VERSION, Matcher  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
-CORPORA = [HERE / "wild", HERE / "corpus"]
+CORPORA = [HERE / "wild", HERE / "own", HERE / "corpus"]
 
 
 def _load_parts(folder: Path, name: str) -> list:
@@ -50,7 +55,11 @@ def _load_parts(folder: Path, name: str) -> list:
 
 
 def load(corpus: Path):
-    return _load_parts(corpus, "signatures"), _load_parts(corpus, "pastes"), _load_parts(corpus, "negatives")
+    """(signatures, pastes, negatives); a corpus without signatures*.yaml is about the knowledge base's records."""
+    signatures = _load_parts(corpus, "signatures")
+    if not signatures:
+        signatures = load_index(HERE.parent / "signatures")["records"]
+    return signatures, _load_parts(corpus, "pastes"), _load_parts(corpus, "negatives")
 
 
 def split_of(corpus: Path):
@@ -250,7 +259,7 @@ def examples(corpus: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--corpus", type=Path, action="append",
-                        help="a corpus folder (repeatable; default: bench/wild and bench/corpus)")
+                        help="a corpus folder (repeatable; default: bench/wild, bench/own and bench/corpus)")
     parser.add_argument("--split", choices=["dev", "test", "all"], action="append",
                         help="which split to report (repeatable; default: dev and test)")
     parser.add_argument("--show-misses", action="store_true",

@@ -1,7 +1,10 @@
-"""Assign each thread of bench/wild to the dev or the test split, and freeze the result in split.yaml.
+"""Assign each thread of a corpus to the dev or the test split, and freeze the result in its split.yaml.
 
-    python bench/wild/split.py            # add the threads not yet in split.yaml; never moves one
-    python bench/wild/split.py --check    # exit 1 when a paste's or negative's thread is in neither split
+    python bench/split.py [CORPUS]            # add the threads not yet in split.yaml; never moves one
+    python bench/split.py [CORPUS] --check    # exit 1 when a paste's or negative's thread is in neither split
+
+CORPUS is a folder of pastes-*.yaml and negatives-*.yaml (default bench/wild;
+bench/own is the other one).
 
 A thread's split is the parity of the first byte of the SHA-256 of its URL,
 so all pastes from one thread land in the same half and nobody chooses
@@ -21,9 +24,9 @@ import yaml
 HERE = Path(__file__).resolve().parent
 
 
-def sources() -> set[str]:
+def sources(corpus: Path) -> set[str]:
     found = set()
-    for path in sorted(HERE.glob("pastes-*.yaml")) + sorted(HERE.glob("negatives-*.yaml")):
+    for path in sorted(corpus.glob("pastes-*.yaml")) + sorted(corpus.glob("negatives-*.yaml")):
         found.update(item["source"] for item in yaml.safe_load(path.read_text(encoding="utf-8")) or [])
     return found
 
@@ -34,13 +37,18 @@ def half(source: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--check", action="store_true")
+    parser.add_argument("corpus", nargs="?", type=Path, default=HERE / "wild",
+                        help="the corpus folder (default: bench/wild)")
+    parser.add_argument("--check", action="store_true", help="only check that every thread has a split")
     args = parser.parse_args()
-    path = HERE / "split.yaml"
+    if not any(args.corpus.glob("pastes-*.yaml")):
+        print(f"{args.corpus}: no pastes-*.yaml here; give a corpus folder such as bench/wild", file=sys.stderr)
+        return 2
+    path = args.corpus / "split.yaml"
     split = yaml.safe_load(path.read_text(encoding="utf-8")) if path.exists() else {"dev": [], "test": [],
                                                                                       "frozen": []}
     known = set(split["dev"]) | set(split["test"])
-    new = sorted(sources() - known)
+    new = sorted(sources(args.corpus) - known)
     if args.check:
         for source in new:
             print(f"not in split.yaml: {source}")
@@ -51,8 +59,8 @@ def main() -> int:
         split["frozen"].append({"date": dt.date.today().isoformat(), "threads": len(new)})
     split["dev"].sort()
     split["test"].sort()
-    header = ("# Which threads of bench/wild are dev (tune on them) and which are test (report only).\n"
-              "# Written by bench/wild/split.py; a thread never moves. `frozen`: when threads were added.\n")
+    header = (f"# Which threads of bench/{args.corpus.resolve().name} are dev (tune on them) and which are test "
+              "(report only).\n# Written by bench/split.py; a thread never moves. `frozen`: when threads were added.\n")
     path.write_text(header + yaml.safe_dump(split, sort_keys=True, allow_unicode=True, width=200),
                     encoding="utf-8")
     print(f"{len(new)} threads added: {sum(half(s) == 'dev' for s in new)} dev, "
