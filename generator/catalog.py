@@ -45,12 +45,18 @@ class Catalog:
     def __init__(self):
         self._lock = threading.RLock()
 
-    def matcher(self):
+    def _load(self) -> None:
+        """Make `_matcher` and `_entries` current (each catalog reads them from its own source)."""
         raise NotImplementedError
+
+    def matcher(self):
+        self._load()
+        return self._matcher
 
     def entries(self) -> list[dict]:
         """Every record as api/v1/index.json lists it, sorted by id."""
-        raise NotImplementedError
+        self._load()
+        return self._entries
 
     def record(self, record_id: str) -> dict | None:
         """One record as api/v1/errors/<id>.json holds it; None when no record has this id."""
@@ -103,14 +109,6 @@ class DiskCatalog(Catalog):
             self._entries = [api.index_entry(self._records[record_id], self.site_url)
                              for record_id in sorted(self._records)]
             self._matcher = matcher
-
-    def matcher(self):
-        self._load()
-        return self._matcher
-
-    def entries(self) -> list[dict]:
-        self._load()
-        return self._entries
 
     def record(self, record_id: str) -> dict | None:
         self._load()
@@ -214,14 +212,6 @@ class SiteCatalog(Catalog):
         return matcher
 
     # -- answers ------------------------------------------------------------------------
-
-    def matcher(self):
-        self._load()
-        return self._matcher
-
-    def entries(self) -> list[dict]:
-        self._load()
-        return self._entries
 
     def note(self) -> str:
         return self._stale

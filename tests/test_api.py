@@ -1,5 +1,4 @@
 """The site's JSON API (api/v1/): its files, their schemas, and the links the project hands out."""
-import datetime as dt
 import json
 import os
 import subprocess
@@ -9,7 +8,7 @@ import jsonschema
 import pytest
 import yaml
 
-from helpers import FIXTURES, ROOT
+from helpers import FIXTURES, ROOT, as_json
 from generator import api, project, yamlsafe
 from generator.validate import validate_folder
 
@@ -25,15 +24,6 @@ def validator(kind):
     schema = json.loads((ROOT / "schema" / api.SCHEMA_FILES[kind]).read_text(encoding="utf-8"))
     jsonschema.Draft202012Validator.check_schema(schema)
     return jsonschema.Draft202012Validator(schema)
-
-
-def as_json(value):
-    """What the YAML file says, with dates as the API writes them."""
-    if isinstance(value, dict):
-        return {key: as_json(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [as_json(item) for item in value]
-    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def test_committed_api_schemas_are_generated_from_the_declarations():

@@ -1,26 +1,16 @@
 """The JSON Schema (for editors) and the validator agree on the same good and bad records."""
-import datetime as dt
 import json
 import re
 
 import jsonschema
 import pytest
 
-from helpers import FIXTURES, ROOT
+from helpers import FIXTURES, ROOT, as_json
 from generator import fields, yamlsafe
 
 SCHEMA = json.loads((ROOT / "schema" / "record.schema.json").read_text())
 # Rules the schema can express (the others need the whole knowledge base or Markdown parsing).
 STRUCTURAL = ["EA008", "EA009", "EA010", "EA011", "EA012", "EA014", "EA015", "EA025"]
-
-
-def as_json(value):
-    """What an editor's YAML 1.2 parser sees: dates are strings."""
-    if isinstance(value, dict):
-        return {key: as_json(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [as_json(item) for item in value]
-    return value.isoformat() if isinstance(value, dt.date) else value
 
 
 def load(path):

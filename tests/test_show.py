@@ -7,7 +7,7 @@ import sys
 
 import yaml
 
-from helpers import FIXTURES, ROOT
+from helpers import ROOT
 from generator import api, record_text
 from generator.validate import validate_folder
 

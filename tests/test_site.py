@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from helpers import FIXTURES, ROOT
+from helpers import FIXTURES, ROOT, read
 
 
 def kb(*args, env=None, **kwargs):
@@ -26,10 +26,6 @@ def fixture_site(tmp_path_factory):
     completed = kb("build", "--signatures", str(FIXTURES / "valid"), "--site-dir", str(site))
     assert completed.returncode == 0, completed.stderr
     return site
-
-
-def read(site, path):
-    return (site / path).read_text(encoding="utf-8")
 
 
 def test_record_page_has_sections_structured_data_and_edit_link(fixture_site):

@@ -3,14 +3,13 @@ kept out of the navigation, the site search, the sitemap and search engines."""
 from __future__ import annotations
 
 import gzip
-import json
 import os
 import subprocess
 import sys
 
 import pytest
 
-from helpers import FIXTURES, ROOT
+from helpers import FIXTURES, ROOT, read
 from generator import upstream
 
 RECORDS = FIXTURES / "upstream"
@@ -47,10 +46,6 @@ def without_snapshot(tmp_path_factory):
     completed = build(site)
     assert completed.returncode == 0, completed.stderr
     return site
-
-
-def read(site, path):
-    return (site / path).read_text(encoding="utf-8")
 
 
 def test_a_record_page_shows_the_state_of_each_cited_issue(with_snapshot):
